@@ -1,0 +1,182 @@
+import math
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator, slugify
+from taggit.managers import TaggableManager
+
+from ..sanitize import clean_html, strip_tags
+
+WORDS_PER_MINUTE = 230
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, and its time has come. The only spelling of this rule."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_teasers(self):
+        """Everything the teaser partial touches, fetched in a fixed number of queries."""
+        return self.select_related("section").prefetch_related("bylines__author", "tags")
+
+    def for_detail(self):
+        """Everything the full-article template touches."""
+        return self.for_teasers().prefetch_related("quotes__speaker", "citations")
+
+
+class Article(models.Model):
+    headline = models.CharField(max_length=250)
+    slug = models.SlugField(
+        max_length=255, unique=True, allow_unicode=True, help_text="The last part of the story's address."
+    )
+    standfirst = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="One or two sentences under the headline and in teasers. Left empty, the first paragraph is used.",
+    )
+    body = models.TextField(
+        blank=True, help_text="The story. Scripts, styles and unknown markup are removed on save."
+    )
+    hero_image = models.ImageField("hero image", upload_to="heroes/%Y/%m/", blank=True)
+    hero_alt = models.CharField(
+        "hero image alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who can't see it.",
+    )
+    hero_caption = models.CharField("hero image caption", max_length=500, blank=True)
+    hero_credit = models.CharField("hero image credit", max_length=200, blank=True)
+    authors = models.ManyToManyField(
+        "articles.Author", through="articles.Byline", related_name="articles", blank=True
+    )
+    section = models.ForeignKey(
+        "articles.Section", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    tags = TaggableManager(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Left empty, publishing sets it to now. A future time schedules the story.",
+    )
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The story must not be public before this time (e.g. the paper's embargo).",
+    )
+    disclosure = models.TextField(
+        blank=True,
+        help_text="Funding and conflicts of interest of the research, shown at the foot of the story.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    source_name = models.CharField(max_length=200, blank=True, help_text="Where an imported story came from.")
+    source_url = models.URLField(max_length=1000, blank=True)
+    external_id = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Stable id of an imported story, so re-imports update it instead of duplicating it.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_public_listing")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)
+        if not self.slug:
+            self.slug = self.unique_slug(self.headline)
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def unique_slug(cls, text, exclude_pk=None):
+        base = slugify(text, allow_unicode=True)[:240].strip("-") or "story"
+        slug, n = base, 2
+        while cls.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    @property
+    def is_public(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def teaser_text(self):
+        """The standfirst, or the first paragraph of the body when there is none."""
+        if self.standfirst:
+            return self.standfirst
+        first_paragraph = self.body.split("</p>", 1)[0]
+        return Truncator(strip_tags(first_paragraph)).words(60)
+
+    @property
+    def reading_minutes(self):
+        words = len(strip_tags(self.body).split())
+        return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+    def canonical_url(self, request=None):
+        """The absolute URL search engines and feeds should use for this story."""
+        path = self.get_absolute_url()
+        return request.build_absolute_uri(path) if request is not None else path
+
+    @property
+    def byline_authors(self):
+        """Authors in byline order, from the prefetched bylines (no query when prefetched)."""
+        return [byline.author for byline in self.bylines.all()]
+
+
+class Byline(models.Model):
+    """An author on an article, in order: bylines are printed as the desk ranked them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey("articles.Author", on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

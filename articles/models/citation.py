@@ -1,0 +1,113 @@
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Deferrable, Q
+
+DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
+doi_validator = RegexValidator(
+    DOI_PATTERN, "A DOI looks like 10.1038/s43018-019-0006-x (no https://doi.org/ prefix)."
+)
+
+
+class StudyStatus(models.TextChoices):
+    PEER_REVIEWED = "peer_reviewed", "Peer-reviewed paper"
+    PREPRINT = "preprint", "Preprint (not yet peer-reviewed)"
+    CONFERENCE = "conference", "Conference abstract"
+    OTHER = "other", "Other"
+
+
+class Citation(models.Model):
+    """A structured reference to the research a story reports."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="citations")
+    position = models.PositiveSmallIntegerField(default=0)
+    authors = models.JSONField(
+        default=list, blank=True, help_text="One author per line, each as “Family, I.” (e.g. “Ganesh, K.”)."
+    )
+    et_al = models.BooleanField(
+        "et al.", default=False, help_text="The author list is cut short with “et al.”."
+    )
+    title = models.CharField(max_length=500, blank=True)
+    journal = models.CharField(max_length=250, blank=True)
+    volume = models.CharField(max_length=30, blank=True)
+    issue = models.CharField(max_length=30, blank=True)
+    first_page = models.CharField(max_length=30, blank=True)
+    last_page = models.CharField(max_length=30, blank=True)
+    article_number = models.CharField(
+        max_length=30, blank=True, help_text="For journals that number articles instead of pages."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1600), MaxValueValidator(2100)]
+    )
+    doi = models.CharField("DOI", max_length=200, blank=True, validators=[doi_validator])
+    url = models.URLField("URL", max_length=500, blank=True)
+    pmid = models.CharField(
+        "PubMed ID",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,10}$", "A PMID is digits only.")],
+    )
+    study_status = models.CharField(
+        max_length=20,
+        choices=StudyStatus.choices,
+        default=StudyStatus.PEER_REVIEWED,
+        help_text="Tell readers whether the research has been peer-reviewed.",
+    )
+    raw = models.TextField(
+        "reference as given", blank=True, help_text="The reference string as it was pasted or imported."
+    )
+
+    class Meta:
+        ordering = ["article", "position", "pk"]
+        constraints = [
+            # Deferred so editors can swap two positions in one save; SQLite relies on the admin formset check.
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                name="citation_unique_position",
+                deferrable=Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1600, year__lte=2100), name="citation_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(doi="") | Q(doi__regex=DOI_PATTERN), name="citation_doi_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.raw[:80] or f"Citation {self.pk}"
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pages(self):
+        """“28–45”, “28” or the article number, with an en dash as journals print it."""
+        if self.first_page and self.last_page:
+            return f"{self.first_page}–{self.last_page}"
+        return self.first_page or self.article_number
+
+    @property
+    def author_list(self):
+        names = ", ".join(self.authors)
+        if self.et_al:
+            return f"{names} et al." if names else "et al."
+        return names
+
+    def formatted(self):
+        """The reference in the house (Nature) style: “Ganesh, K., Basnet, H. et al. Title. Journal 1, 28–45 (2020).”"""
+        parts = []
+        if self.author_list:
+            parts.append(self.author_list if self.author_list.endswith(".") else f"{self.author_list}.")
+        if self.title:
+            parts.append(self.title if self.title[-1] in ".?!" else f"{self.title}.")
+        source = " ".join(p for p in [self.journal, self.volume] if p)
+        if self.issue:
+            source = f"{source} ({self.issue})" if source else f"({self.issue})"
+        if self.pages:
+            source = f"{source}, {self.pages}" if source else self.pages
+        if self.year:
+            source = f"{source} ({self.year})" if source else f"({self.year})"
+        if source:
+            parts.append(f"{source}.")
+        return " ".join(parts) or self.raw

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings, with a throwaway key, fast hashing and a local cache."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
+os.environ.pop("REDIS_URL", None)
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SECURE_SSL_REDIRECT = False
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,134 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from .factories import (
+    ArticleFactory,
+    AuthorFactory,
+    BylineFactory,
+    CitationFactory,
+    QuoteFactory,
+    SpeakerFactory,
+    full_story,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def twenty_teasers():
+    """A full first page: 20 stories × 3 authors × 5 tags, plus one more for page 2."""
+    authors = AuthorFactory.create_batch(3)
+    stories = [ArticleFactory(tags=[f"t{i}" for i in range(5)]) for _ in range(21)]
+    for story in stories:
+        for position, author in enumerate(authors):
+            BylineFactory(article=story, author=author, position=position)
+    return stories, authors
+
+
+class TestLists:
+    def test_home_query_budget_and_content(self, client, twenty_teasers, django_assert_max_num_queries):
+        _stories, authors = twenty_teasers
+        with django_assert_max_num_queries(5):
+            response = client.get(reverse("articles:home"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.count('class="teaser"') == 20
+        assert authors[2].name in html
+        assert "Page 1 of 2" in html
+
+    @pytest.mark.parametrize("kind", ["section", "tag", "author"])
+    def test_filtered_list_query_budget(self, client, twenty_teasers, kind, django_assert_max_num_queries):
+        stories, authors = twenty_teasers
+        slug = {"section": stories[0].section.slug, "tag": "t0", "author": authors[0].slug}[kind]
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse(f"articles:{kind}", kwargs={"slug": slug}))
+        assert response.status_code == 200
+        assert stories[0].headline in response.content.decode() or kind != "section"
+
+    def test_section_lists_only_its_stories(self, client):
+        mine, other = ArticleFactory(), ArticleFactory()
+        response = client.get(mine.section.get_absolute_url())
+        assert mine.headline in response.content.decode()
+        assert other.headline not in response.content.decode()
+
+    def test_continue_reading_names_the_story(self, client):
+        ArticleFactory(headline="Whales sing in dialects")
+        html = client.get("/").content.decode()
+        assert 'Continue reading<span class="visually-hidden">: Whales sing in dialects</span>' in html
+
+    def test_unpublished_never_listed(self, client):
+        ArticleFactory(draft=True, headline="Secret draft")
+        ArticleFactory(published_at=timezone.now() + timedelta(hours=1), headline="Tomorrow's story")
+        html = client.get("/").content.decode()
+        assert "Secret draft" not in html and "Tomorrow" not in html
+
+    def test_unknown_section_is_404(self, client):
+        assert client.get("/section/nothing-here/").status_code == 404
+
+
+class TestDetail:
+    def test_full_story_query_budget_and_parts(self, client, django_assert_max_num_queries):
+        article = full_story()
+        with django_assert_max_num_queries(7):
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert html.count("<blockquote>") == 5
+        assert html.count("<cite>") == 5
+        assert "Nature Cancer 1, 28–45 (2020)." in html
+        assert 'href="https://doi.org/10.1038/s43018-019-0006-x"' in html
+        assert html.count("<h1>") == 1
+        assert html.count('rel="author"') == 3
+
+    def test_quote_cites_speaker_role_and_affiliation(self, client):
+        quote = QuoteFactory(
+            speaker=SpeakerFactory(name="Joan Massagué", role="oncologist", affiliation="SKI")
+        )
+        html = client.get(quote.article.get_absolute_url()).content.decode()
+        assert "Joan Massagué</a></cite>, oncologist, SKI" in html
+
+    @pytest.mark.parametrize(
+        "overrides",
+        [
+            {"draft": True},
+            {"status": "review", "published_at": timezone.now() - timedelta(days=1)},
+            {"published_at": timezone.now() + timedelta(days=1)},
+        ],
+        ids=["draft", "in-review", "scheduled"],
+    )
+    def test_unpublished_is_404(self, client, overrides):
+        article = ArticleFactory(**overrides)
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 404
+        assert article.headline not in response.content.decode()
+
+    def test_injected_markup_is_inert(self, client):
+        attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+        article = ArticleFactory(headline=f"Bad {attack}", standfirst=attack, body=f"<p>Body {attack}</p>")
+        QuoteFactory(article=article, text=attack, speaker=SpeakerFactory(name=f"Evil {attack}", role=attack))
+        CitationFactory(article=article, title=attack, journal=attack, authors=[attack])
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert "<script>" not in html
+        assert "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")
+        assert "&lt;script&gt;" in html
+
+
+class TestSpeakerPage:
+    def test_lists_published_quotes_only(self, client, django_assert_max_num_queries):
+        speaker = SpeakerFactory(name="Karuna Ganesh")
+        shown = QuoteFactory(speaker=speaker, text="Shown words")
+        QuoteFactory(speaker=speaker, text="Hidden words", article=ArticleFactory(draft=True))
+        with django_assert_max_num_queries(3):
+            response = client.get(speaker.get_absolute_url())
+        html = response.content.decode()
+        assert "Shown words" in html and shown.article.headline in html
+        assert "Hidden words" not in html
+
+
+def test_unknown_page_uses_404_template(client):
+    response = client.get("/story/does-not-exist/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
