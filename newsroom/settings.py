@@ -201,5 +201,5 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# SQLite has no deferrable unique constraints: there the admin formsets keep positions unique instead.
+# SQLite has no deferrable unique constraints: there model validation keeps positions unique instead.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
