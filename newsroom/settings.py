@@ -135,6 +135,23 @@ STORAGES = {
         )
     },
 }
+# Uploads go to S3-compatible object storage when a bucket is named (credentials: boto3's usual AWS_* variables),
+# served from MEDIA_DOMAIN (a CDN or the bucket's public host) with plain, cacheable URLs.
+MEDIA_DOMAIN = os.environ.get("MEDIA_DOMAIN", "")
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": MEDIA_DOMAIN or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
+
 
 CACHES = {
     "default": (
@@ -192,7 +209,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", *env_list("CSP_MEDIA_ORIGINS")],
+    "img-src": [CSP.SELF, "data:", *([f"https://{MEDIA_DOMAIN}"] if MEDIA_DOMAIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
