@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from ..feeds import xml_safe as _xml_safe
@@ -22,3 +23,9 @@ def xml_safe(text):
 def json_ld(data):
     """<script type="application/ld+json"> with the JSON escaped so no value can close the element."""
     return mark_safe(f'<script type="application/ld+json">{to_script_json(data)}</script>')
+
+
+@register.filter
+def iso_datetime(value):
+    """ISO 8601 to the second in local time: HTML's datetime attribute allows at most three decimal places."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
