@@ -2,20 +2,18 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from .forms import CitationForm, PositionedInlineFormSet
+from .forms import CitationForm
 from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 
 
 class BylineInline(admin.TabularInline):
     model = Byline
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["author"]
     extra = 1
 
 
 class QuoteInline(admin.StackedInline):
     model = Quote
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
@@ -24,7 +22,6 @@ class QuoteInline(admin.StackedInline):
 class CitationInline(admin.StackedInline):
     model = Citation
     form = CitationForm
-    formset = PositionedInlineFormSet
     extra = 0
     fields = [
         ("position", "study_status"),
