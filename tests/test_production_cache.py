@@ -389,3 +389,43 @@ def test_healthz_ok(client, page_cache):
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+class TestReaderPages:
+    """Search, feeds, sitemaps, robots.txt and citation downloads are cached and invalidated like the rest."""
+
+    def urls(self, article):
+        citation = article.citations.first()
+        return [
+            reverse("articles:search") + "?q=science",
+            reverse("articles:feed-rss"),
+            reverse("articles:feed-atom"),
+            reverse("articles:tag-rss", args=["tag-0"]),
+            reverse("sitemap-index"),
+            reverse("django.contrib.sitemaps.views.sitemap", args=["stories"]),
+            reverse("news-sitemap"),
+            reverse("articles:cite", args=[citation.pk, "bib"]),
+        ]
+
+    def test_cached_then_fresh_after_an_edit(self, client, page_cache, django_assert_num_queries):
+        article = full_story(headline="Science of sleeping whales", citations=1)
+        for url in self.urls(article):
+            first = client.get(url)
+            assert first.status_code == 200, url
+            with django_assert_num_queries(0):
+                assert client.get(url).content == first.content, url
+        Article.objects.filter(pk=article.pk).update(status=Status.DRAFT)
+        for url in self.urls(article)[:-1]:
+            content = client.get(url).content
+            assert article.headline.encode() not in content and article.slug.encode() not in content, url
+        assert client.get(self.urls(article)[-1]).status_code == 404
+
+    def test_news_sitemap_drops_a_story_on_time(self, client, page_cache):
+        start = timezone.now()
+        ArticleFactory(slug="two-days-old", published_at=start - timedelta(hours=47, minutes=59))
+        with time_machine.travel(start, tick=False):
+            response = client.get(reverse("news-sitemap"))
+            assert b"two-days-old" in response.content
+            assert "max-age=60" in response["Cache-Control"]
+        with time_machine.travel(start + timedelta(minutes=2), tick=False):
+            assert b"two-days-old" not in client.get(reverse("news-sitemap")).content

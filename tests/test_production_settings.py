@@ -99,6 +99,9 @@ class TestSecurityHeaders:
         assert response.cookies["csrftoken"]["secure"]
 
 
+SCRIPT_TYPES = {None, "", "text/javascript", "application/javascript", "module", "importmap"}
+
+
 class InlineCode(HTMLParser):
     """Collects what a CSP without 'unsafe-inline' would block unless it carries the nonce."""
 
@@ -109,7 +112,8 @@ class InlineCode(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        executable_script = tag == "script" and "src" not in attrs and attrs.get("type") != "application/json"
+        # Data blocks (JSON, JSON-LD) are never executed, so CSP leaves them alone; import maps it does not.
+        executable_script = tag == "script" and "src" not in attrs and attrs.get("type") in SCRIPT_TYPES
         if executable_script or tag == "style":
             self.blocks.append((tag, attrs.get("nonce")))
         self.attributes += [f"<{tag} {name}>" for name in attrs if name == "style" or name.startswith("on")]
