@@ -77,7 +77,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            related=Article.objects.published().related_to(self.object)[:RELATED_COUNT],
+            related=Article.objects.published().related_to(self.object, limit=RELATED_COUNT),
             structured_data=news_article(self.object, self.request),
             **kwargs,
         )
