@@ -164,7 +164,7 @@ def seed(stories, rng_seed=2026):
             batch_size=10000,
         )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return True
 
 
