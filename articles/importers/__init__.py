@@ -1,0 +1,129 @@
+"""Bring stories into Newsroom: one entry point over one parser per format and one shared saver.
+
+``import_paths`` finds the inputs (files, folders searched recursively, ``-`` for stdin), works out each
+one's format from its extension or content, runs the matching parser and hands every story to the
+Saver. Failures never stop the run unless ``fail_fast``: each becomes a ``path[:line or item]: reason``
+line in the report.
+"""
+
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import feed, json, text, wxr
+from .saver import CREATED, SKIPPED, UPDATED, Options, Saver
+from .story import ArticleImportError, Ignored, Source
+
+__all__ = ["FORMATS", "ArticleImportError", "Options", "Report", "detect_format", "import_paths"]
+
+PARSERS = {"text": text.parse, "json": json.parse, "wxr": wxr.parse, "feed": feed.parse}
+FORMATS = list(PARSERS)
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "text", ".json": "json",
+    ".xml": "xml", ".wxr": "wxr", ".rss": "feed", ".atom": "feed", ".rdf": "feed",
+}  # fmt: skip
+
+
+@dataclass
+class Report:
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))
+    ignored: dict = field(default_factory=lambda: defaultdict(Counter))
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # (where, headline, changed fields) of updates
+
+    @property
+    def failed(self):
+        return sum(counter["failed"] for counter in self.counts.values())
+
+
+class Stop(Exception):
+    """Raised to end the run at the first failure when fail_fast is set."""
+
+
+def import_paths(
+    paths, options=None, *, format=None, fail_fast=False, on_error=None, on_story=None, stdin=None
+):
+    """Import every story under ``paths``; returns a Report (per-format counts, ignored items, errors)."""
+    saver = Saver(options)
+    report = Report()
+    sources = list(collect_sources(paths, stdin=stdin))
+
+    def fail(kind, error):
+        report.counts[kind]["failed"] += 1
+        report.errors.append(str(error))
+        if on_error:
+            on_error(error)
+        if fail_fast:
+            raise Stop
+
+    try:
+        for source in sources:
+            if isinstance(source, ArticleImportError):
+                fail("unknown", source)
+                continue
+            kind = format or detect_format(source)
+            try:
+                for item in PARSERS[kind](source):
+                    if isinstance(item, Ignored):
+                        report.ignored[kind][item.kind] += item.count
+                        continue
+                    if isinstance(item, ArticleImportError):
+                        fail(kind, item)
+                        continue
+                    try:
+                        result = saver.save(item)
+                    except ArticleImportError as error:
+                        fail(kind, error)
+                        continue
+                    report.counts[kind][result.outcome] += 1
+                    if result.outcome == UPDATED:
+                        report.changes.append(
+                            (str(item.error("")).rstrip(": "), item.headline, result.changed)
+                        )
+                    if on_story:
+                        on_story(source, result)
+            except ArticleImportError as error:
+                fail(kind, error)
+    except Stop:
+        pass
+    return report
+
+
+def collect_sources(paths, stdin=None):
+    """Sources for the given paths, folders searched recursively; missing paths come back as errors."""
+    for raw in paths:
+        if raw == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield Source(label="<stdin>", base_dir=Path.cwd(), data=stream.read())
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path)
+                if child.is_file() and child.suffix.lower() in EXTENSIONS and not _hidden(relative):
+                    yield Source(label=str(child), base_dir=path, path=child)
+        elif path.is_file():
+            yield Source(label=str(path), base_dir=path.parent, path=path)
+        else:
+            yield ArticleImportError(raw, "no such file or folder")
+
+
+def detect_format(source):
+    """The format from the extension, or from the first bytes when the extension does not say."""
+    kind = EXTENSIONS.get(source.path.suffix.lower()) if source.path else None
+    if kind in ("text", "json", "wxr", "feed"):
+        return kind
+    head = source.head().lstrip(b"\xef\xbb\xbf").lstrip()
+    if kind == "xml" or head.startswith(b"<"):
+        return "wxr" if b"wordpress.org/export/" in source.head(65536) else "feed"
+    if head[:1] in (b"{", b"["):
+        return "json"
+    return "text"
+
+
+def _hidden(relative):
+    return any(part.startswith(".") for part in relative.parts)
+
+
+__all__ += ["CREATED", "SKIPPED", "UPDATED"]
