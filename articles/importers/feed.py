@@ -24,6 +24,7 @@ from .story import ArticleImportError, Story, StoryAuthor
 from .wxr import _plain, _valid_url
 
 XML_DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
 
 
 def parse(source):
@@ -43,9 +44,14 @@ def parse(source):
 
 def _as_utf8(data, source):
     """The feed re-encoded as UTF-8 from what its bytes really are, with a declaration saying so."""
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise ArticleImportError(source.label, "cannot tell which character encoding the feed uses")
+    # Single-byte Western code pages all decode Latin text without “chaos”; charset-normalizer then picks
+    # by language guesses (cp1257 for Portuguese). Windows-1252, what browsers assume, wins those ties.
+    least = min(match.chaos for match in matches)
+    tied = [match for match in matches if match.chaos <= least]
+    best = next((match for match in tied if match.encoding in WESTERN), None) or from_bytes(data).best()
     text = str(best).encode("utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>' + XML_DECLARATION.sub(b"", text.lstrip())
 
@@ -80,7 +86,8 @@ def _story(entry, number, feed, base, source):
     summary = entry.get("summary", "")
     body = clean_html(html or summary)
     standfirst = _plain(summary) if html and summary else ""
-    published = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get skips FeedParserDict's deprecated updated→published fallback (and its warning).
+    published = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
     link = entry.get("link", "")
     names = [a.get("name", "") for a in entry.get("authors", [])] or [entry.get("author", "")]
     return Story(

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag
@@ -88,7 +88,7 @@ class Saver:
                     transaction.set_rollback(True)
         except ValidationError as error:
             raise story.error(_describe(error)) from None
-        except IntegrityError as error:
+        except DatabaseError as error:
             raise story.error(f"the database refused the story ({error})") from None
         if not self.options.dry_run:
             for kind, rows in self._pending.items():
@@ -100,8 +100,19 @@ class Saver:
     def _check(self, story):
         if not story.headline.strip():
             raise story.error("the story has no headline")
-        if found := [name for name, value in _plain_fields(story) if value and MARKUP.search(value)]:
+        fields = list(_plain_fields(story))
+        if found := [name for name, value in [*fields, ("body", story.body)] if value and "\x00" in value]:
+            # PostgreSQL cannot store NUL in text, and no story needs one.
+            raise story.error(f"NUL character (\\x00) in: {', '.join(found)}")
+        if found := [name for name, value in fields if value and MARKUP.search(value)]:
             raise story.error(f"HTML markup is not allowed in plain-text fields: {', '.join(found)}")
+        for name, value in self._article_values(story).items():
+            # Model validation skips max_length on TextFields (the standfirst), so every limit is checked here.
+            limit = Article._meta.get_field(name).max_length
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise story.error(
+                    f"{name}: Ensure this value has at most {limit} characters (it has {len(value)})."
+                )
         if too_long := [tag for tag in self._tags(story) if len(tag) > TAG_LIMIT]:
             raise story.error(f"tag “{too_long[0][:40]}…” is longer than {TAG_LIMIT} characters")
         if story.slug:

@@ -110,10 +110,11 @@ class Progress:
     def step(self, source, result):
         if not self.enabled:
             return
-        if source is not self.current:
+        new_file = source is not self.current
+        if new_file:
             self.current, self.files = source, self.files + 1
         self.stories += 1
-        if self.stories % 25 == 0:
+        if new_file or self.stories % 25 == 0:
             done = self.files / max(self.total, 1)
             bar = "#" * int(done * 30)
             self.stream.write(
