@@ -1,21 +1,19 @@
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from .forms import CitationForm, PositionedInlineFormSet
+from .forms import CitationForm
 from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 
 
 class BylineInline(admin.TabularInline):
     model = Byline
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["author"]
     extra = 1
 
 
 class QuoteInline(admin.StackedInline):
     model = Quote
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
@@ -24,7 +22,6 @@ class QuoteInline(admin.StackedInline):
 class CitationInline(admin.StackedInline):
     model = Citation
     form = CitationForm
-    formset = PositionedInlineFormSet
     extra = 0
     fields = [
         ("position", "study_status"),
@@ -109,9 +106,27 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "affiliation", "orcid"]
+    list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_speakers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+
+    @admin.display(description="Quotes", ordering="quote_total")
+    def quote_count(self, speaker):
+        return speaker.quote_total
+
+    @admin.action(description="Merge selected speakers into one (the one with the most quotes)")
+    def merge_speakers(self, request, queryset):
+        speakers = list(queryset.order_by("-quote_total", "pk"))
+        if len(speakers) < 2:
+            self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
+            return
+        keep = speakers[0]
+        merged = keep.absorb(speakers[1:])
+        self.message_user(request, f"Merged {merged} other record(s) into “{keep.name}”.", messages.SUCCESS)
 
 
 @admin.register(Citation)

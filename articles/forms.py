@@ -1,7 +1,6 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from .models import Citation
 
@@ -34,24 +33,3 @@ class CitationForm(forms.ModelForm):
             "position", "study_status", "raw", "authors", "et_al", "title", "journal", "volume", "issue",
             "first_page", "last_page", "article_number", "year", "doi", "pmid", "url",
         ]  # fmt: skip
-
-
-class PositionedInlineFormSet(forms.BaseInlineFormSet):
-    """Refuses two rows with the same position, with a message, before the database has to."""
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if (
-                not hasattr(form, "cleaned_data")
-                or form.cleaned_data.get("DELETE")
-                or (not form.has_changed() and not form.instance.pk)
-            ):
-                continue
-            position = form.cleaned_data.get("position")
-            if position is None:
-                continue
-            if position in seen:
-                raise ValidationError(f"Two rows share position {position}: give each row its own number.")
-            seen.add(position)
