@@ -1,7 +1,7 @@
 """Import throughput: N generated plain-text stories and an N-item WXR export, imported into a throwaway database.
 
     DEBUG=1 python bench/bench_import.py [N]                                     # SQLite (a file in a temp dir)
-    DEBUG=1 DATABASE_URL=postgres://... python bench/bench_import.py [N]         # PostgreSQL (test_<name> db)
+    DEBUG=1 DATABASE_URL=postgres://... python bench/bench_import.py [N]         # PostgreSQL (bench_<name> db)
 
 Prints articles per second for each format. Not a test: the figures depend on the machine.
 """
@@ -94,8 +94,11 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         database = settings.DATABASES["default"]
+        test = database.setdefault("TEST", {})
         if database["ENGINE"].endswith("sqlite3"):
-            database.setdefault("TEST", {})["NAME"] = str(folder / "bench.sqlite3")  # on disk, as in use
+            test["NAME"] = str(folder / "bench.sqlite3")  # on disk, as in use
+        else:
+            test["NAME"] = f"bench_{database['NAME']}"  # never the test suite's own database
         settings.MEDIA_ROOT = folder / "media"
         old_config = setup_databases(verbosity=0, interactive=False)
         try:

@@ -18,7 +18,15 @@ from . import feed, json, text, wxr
 from .saver import UPDATED, Options, Saver
 from .story import ArticleImportError, Ignored, Source, Story
 
-__all__ = ["FORMATS", "ArticleImportError", "Options", "Report", "detect_format", "import_paths"]
+__all__ = [
+    "FORMATS",
+    "ArticleImportError",
+    "Options",
+    "Report",
+    "collect_paths",
+    "detect_format",
+    "import_paths",
+]
 
 BATCH_SIZE = 100
 PARSERS = {"text": text.parse, "json": json.parse, "wxr": wxr.parse, "feed": feed.parse}
@@ -107,14 +115,30 @@ def collect_sources(paths, stdin=None):
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path)
-                if child.is_file() and child.suffix.lower() in EXTENSIONS and not _hidden(relative):
-                    yield Source(label=str(child), base_dir=path, path=child)
+            for child in _files_in(path):
+                yield Source(label=str(child), base_dir=path, path=child)
         elif path.is_file():
             yield Source(label=str(path), base_dir=path.parent, path=path)
         else:
             yield ArticleImportError(raw, "no such file or folder")
+
+
+def collect_paths(paths):
+    """The files an import of ``paths`` would read (stdin and missing paths left out), for sizing the work."""
+    for raw in paths:
+        path = Path(raw)
+        if raw != "-" and path.is_dir():
+            yield from _files_in(path)
+        elif raw != "-" and path.is_file():
+            yield path
+
+
+def _files_in(folder):
+    """Importable files under a folder, in name order: known extensions only, hidden files and folders skipped."""
+    for child in sorted(folder.rglob("*")):
+        relative = child.relative_to(folder)
+        if child.is_file() and child.suffix.lower() in EXTENSIONS and not _hidden(relative):
+            yield child
 
 
 def detect_format(source):

@@ -38,8 +38,7 @@ def parse(source):
     feed = parsed.feed
     base = feed.get("link") or feed.get("id") or feed.get("title") or source.label
     for number, entry in enumerate(parsed.entries, start=1):
-        story = _story(entry, number, feed, base, source)
-        yield story
+        yield _story(entry, number, feed, base, source)
 
 
 def _as_utf8(data, source):

@@ -53,7 +53,6 @@ class Options:
 @dataclass
 class Result:
     outcome: str
-    article: Article | None = None
     changed: list[str] = field(default_factory=list)
 
 
@@ -88,16 +87,16 @@ class Saver:
         else:
             existing = Article.objects.filter(external_id=story.external_id).first()
         if existing and not self.options.update:
-            return Result(SKIPPED, existing)
+            return Result(SKIPPED)
         image = self._hero_image(story)
         if existing:
             changed = self._changes(existing, story, image)
             if not changed:
-                return Result(SKIPPED, existing)
+                return Result(SKIPPED)
         self._pending = {kind: {} for kind in self._cache}
         try:
             with transaction.atomic():
-                article = self._write(existing, story, image)
+                self._write(existing, story, image)
                 if self.options.dry_run:
                     transaction.set_rollback(True)
         except ValidationError as error:
@@ -107,7 +106,7 @@ class Saver:
         if not self.options.dry_run:
             for kind, rows in self._pending.items():
                 self._cache[kind].update(rows)
-        return Result(UPDATED, article, changed) if existing else Result(CREATED, article)
+        return Result(UPDATED, changed) if existing else Result(CREATED)
 
     # Validation that needs no database ------------------------------------------------------------
 
@@ -215,7 +214,6 @@ class Saver:
             TaggedItem.objects.bulk_create(
                 TaggedItem(tag=tag, content_type=kind, object_id=article.pk) for tag in tags
             )
-        return article
 
     def _article_values(self, story):
         status = self.options.status or story.status or Status.DRAFT

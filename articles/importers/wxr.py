@@ -58,31 +58,27 @@ is_url = URLValidator(schemes=["http", "https"])
 
 def parse(source):
     _check_well_formed(source)
-    channel = {"title": "", "link": "", "authors": {}}
+    site = {"title": "", "link": "", "authors": {}}
     items = 0
     with source.open() as stream:
-        events = iterparse(stream, events=("start", "end"), forbid_dtd=True)
-        parent = None
-        for event, element in events:
+        channel = None
+        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
             name = _name(element.tag)
             if event == "start":
-                if name == "channel":
-                    parent = element
+                channel = element if name == "channel" else channel
+                continue
+            # Work on the channel's children as each one closes, then drop it: memory holds one item at a time.
+            if channel is None or element not in channel:
                 continue
             if name == "item":
                 items += 1
-                yield from _item(element, items, channel, source)
-                if parent is not None:
-                    parent.remove(element)
+                yield from _item(element, items, site, source)
             elif name == "wp:author":
                 login = _text(element, "wp:author_login")
-                channel["authors"][login] = _text(element, "wp:author_display_name") or login
-                parent.remove(element)
-            elif name in ("title", "link", "wp:base_site_url") and parent is not None and element in parent:
-                key = {"wp:base_site_url": "link"}.get(name, name)
-                channel[key] = channel[key] or (element.text or "").strip()
-            elif name in ("wp:category", "wp:tag", "wp:term") and parent is not None:
-                parent.remove(element)
+                site["authors"][login] = _text(element, "wp:author_display_name") or login
+            elif name in ("title", "link"):
+                site[name] = site[name] or (element.text or "").strip()
+            channel.remove(element)
 
 
 def _check_well_formed(source):
@@ -106,7 +102,7 @@ def _check_well_formed(source):
         ) from None
 
 
-def _item(element, number, channel, source):
+def _item(element, number, site, source):
     kind = _text(element, "wp:post_type") or "post"
     comments = len([child for child in element if _name(child.tag) == "wp:comment"])
     if comments:
@@ -130,7 +126,7 @@ def _item(element, number, channel, source):
                 tags.append(html.unescape(child.text.strip()))
     creator = _text(element, "dc:creator")
     link = _text(element, "link")
-    base = channel["link"] or "wxr"
+    base = site["link"] or "wxr"
     excerpt = _plain(_text(element, "excerpt:encoded"))
     yield Story(
         format="wxr",
@@ -144,10 +140,10 @@ def _item(element, number, channel, source):
         status=STATUSES.get(status, Status.DRAFT),
         published_at=_date(element),
         section=categories[0] if categories else None,
-        authors=[StoryAuthor(channel["authors"].get(creator, creator))] if creator else [],
+        authors=[StoryAuthor(site["authors"].get(creator, creator))] if creator else [],
         tags=tags + [section.name for section in categories[1:]],
         base_dir=source.base_dir,
-        source_name=channel["title"][:200],
+        source_name=site["title"][:200],
         source_url=link if _valid_url(link) else "",
     )
 

@@ -1,9 +1,8 @@
 import shutil
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers import FORMATS, Options, import_paths
+from articles.importers import FORMATS, Options, collect_paths, import_paths
 from articles.models import Status
 
 COLUMNS = ("created", "updated", "skipped", "failed")
@@ -95,16 +94,10 @@ class Progress:
 
     def __init__(self, stream, paths):
         self.stream = stream
-        lines = shutil.get_terminal_size().lines
-        size = files = 0
-        for name in paths:
-            path = Path(name)
-            for found in [path] if path.is_file() else path.rglob("*") if path.is_dir() else []:
-                if found.is_file():
-                    files += 1
-                    size += found.stat().st_size
-        self.total = files
-        self.enabled = stream.isatty() and (files > lines or size > 1_000_000)
+        files = [path for path in collect_paths(paths)]
+        size = sum(path.stat().st_size for path in files)
+        self.total = len(files)
+        self.enabled = stream.isatty() and (self.total > shutil.get_terminal_size().lines or size > 1_000_000)
         self.files, self.stories, self.current = 0, 0, None
 
     def step(self, source, result):
