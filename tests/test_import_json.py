@@ -193,3 +193,17 @@ class TestImages:
         (tmp_path / "outside.png").write_bytes((FIXTURES / "images" / "plume.png").read_bytes())
         (path.parent / "images" / "link.png").symlink_to(tmp_path / "outside.png")
         assert "points outside the import's folder" in Run(path).err
+
+
+class TestImageUpdates:
+    def test_update_keeps_the_stored_image_when_it_did_not_change(self, tmp_path, settings):
+        folder = tmp_path / "in"
+        shutil.copytree(FIXTURES / "images", folder / "images")
+        story = {"external_id": "x:1", "headline": "Picture story", "hero_image": "images/plume.png"}
+        (folder / "story.json").write_text(json.dumps(story))
+        Run(folder / "story.json")
+        stored = Article.objects.get().hero_image.name
+        (folder / "story.json").write_text(json.dumps(story | {"headline": "Picture story, revised"}))
+        assert Run(folder / "story.json", "--update").row("json")["updated"] == 1
+        assert Article.objects.get().hero_image.name == stored
+        assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1

@@ -27,7 +27,7 @@ class TestSeed:
         assert article.standfirst.startswith("A team of scientists from the Sloan Kettering Institute (SKI)")
         assert article.standfirst.endswith("could lead to the development of new cancer treatments.")
         assert article.status == Status.DRAFT
-        assert article.external_id == "text:researchers-discover-the-origins-of-metastasis"
+        assert article.external_id == "text:metastasis-origins/researchers-discover-the-origins-of-metastasis"
 
     def test_body_keeps_quotes_and_drops_reference_and_boilerplate(self, article):
         assert "Reference:" not in article.body
@@ -39,23 +39,24 @@ class TestSeed:
         assert article.body.count("<p>") == 6
 
     def test_two_quotes_with_speakers_roles_and_affiliations(self, article):
-        quotes = list(article.quotes.select_related("speaker"))
-        assert [
-            (q.speaker.name, q.speaker_role, q.speaker_affiliation, q.text[:40], q.text[-20:]) for q in quotes
-        ] == [
+        quotes = [
+            (q.text, q.speaker.name, q.speaker_role, q.speaker_affiliation)
+            for q in article.quotes.select_related("speaker")
+        ]
+        assert quotes == [
             (
+                "We now understand metastasis as the regeneration of the wrong tissue - the tumour - in the wrong "
+                "place, the distant vital organs.This is not just a metaphor. It is literally true in molecular "
+                "and physiological terms.",
                 "Joan Massagué",
                 "oncologist",
                 "Sloan Kettering Institute",
-                "We now understand metastasis as the rege",
-                "physiological terms.",
             ),
             (
+                "a completely different entity from the tumour they started in",
                 "Karuna Ganesh",
                 "physician-scientist and SKI researcher",
                 "Sloan Kettering Institute",
-                "a completely different entity from the t",
-                "the tumour they started in"[-20:],
             ),
         ]
         assert Speaker.objects.count() == 2
@@ -163,3 +164,23 @@ class TestQuoteShapes:
         from articles.importers.quotes import extract_quotes
 
         assert extract_quotes(['Reporters called it "the find of the decade".']) == []
+
+
+class TestIdentity:
+    def test_same_headline_in_two_files_is_two_stories(self, tmp_path):
+        (tmp_path / "monday.txt").write_text("Weekly roundup\n\nMonday's news.\n")
+        (tmp_path / "friday.txt").write_text("Weekly roundup\n\nFriday's news.\n")
+        assert Run(tmp_path).row("text")["created"] == 2
+        assert sorted(Article.objects.values_list("slug", flat=True)) == [
+            "weekly-roundup",
+            "weekly-roundup-2",
+        ]
+
+    def test_edited_body_updates_the_same_story(self, tmp_path):
+        path = tmp_path / "note.txt"
+        path.write_text("A note\n\nFirst draft.\n\nBody one.\n")
+        Run(path)
+        path.write_text("A note\n\nFirst draft.\n\nBody two.\n")
+        run = Run(path, "--update")
+        assert run.row("text") == {"created": 0, "updated": 1, "skipped": 0, "failed": 0}
+        assert Article.objects.get().body == "<p>Body two.</p>"

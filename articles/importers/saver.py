@@ -158,7 +158,13 @@ class Saver:
             with Image.open(path) as picture:
                 kind = picture.format
                 picture.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ) as error:
             raise story.error(f"hero_image “{name}” is not a readable image ({error})") from None
         if kind not in IMAGE_FORMATS:
             raise story.error(f"hero_image “{name}” is a {kind} image; use JPEG, PNG, GIF or WebP")
@@ -189,7 +195,7 @@ class Saver:
         # The section was just fetched or created: no need for full_clean to query that it exists.
         article.full_clean(exclude=["section"], validate_unique=False, validate_constraints=False)
         citations = self._citations(story)
-        if image and not self.options.dry_run:
+        if image and not self.options.dry_run and (new or _image_bytes(article) != image[1]):
             article.hero_image.save(image[0], ContentFile(image[1]), save=False)
         article.save()
         if not new:

@@ -55,7 +55,7 @@ def parse(source):
         format="text",
         path=source.label,
         where=headline_line,
-        external_id=f"text:{slugify(headline, allow_unicode=True)[:240]}",
+        external_id=_external_id(source, headline),
         headline=headline,
         standfirst=standfirst,
         body="".join(f"<p>{escape(paragraph, quote=False)}</p>" for paragraph in kept),
@@ -63,6 +63,12 @@ def parse(source):
         citations=citations,
         base_dir=source.base_dir,
     )
+
+
+def _external_id(source, headline):
+    """File name and headline: two files that share a headline are two stories, and editing a body keeps its id."""
+    stem = slugify(source.path.stem if source.path else "stdin", allow_unicode=True)[:100]
+    return f"text:{stem}/{slugify(headline, allow_unicode=True)}"[:255]
 
 
 def _split(text):
