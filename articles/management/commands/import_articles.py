@@ -85,7 +85,7 @@ class Command(BaseCommand):
             ]
             self.stdout.write("  ".join(cells))
         for kind, counter in sorted(report.ignored.items()):
-            listed = ", ".join(f"{count} {name}" for name, count in sorted(counter.items()))
+            listed = ", ".join(_count(count, name) for name, count in sorted(counter.items()))
             self.stdout.write(f"{kind}: not stories, ignored: {listed}")
 
 
@@ -118,3 +118,9 @@ class Progress:
     def clear(self):
         if self.enabled:
             self.stream.write("\r\033[K", ending="")
+
+
+def _count(count, kind):
+    """“1 page”, “2 comments”, “70 menu items”: WordPress's type names in words."""
+    noun = {"nav_menu_item": "menu item"}.get(kind, kind.replace("_", " "))
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
