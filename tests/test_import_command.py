@@ -298,3 +298,25 @@ class TestQueryBudget:
         with django_assert_max_num_queries(40 * 6 + 20):
             run = Run(tmp_path, "--tag", "cells")
         assert run.row("text")["created"] == 40
+
+
+class TestOddInputs:
+    def test_deeply_nested_json(self, tmp_path):
+        path = tmp_path / "deep.json"
+        path.write_text("[" * 100_000)
+        run = Run(path)
+        assert run.errors == [f"{path}: JSON nested too deeply to be a story file"]
+        assert Article.objects.count() == 0
+
+    def test_a_story_failing_in_one_file_is_still_imported_from_the_next(self, tmp_path):
+        good = {"external_id": "same:1", "headline": "Good twin"}
+        (tmp_path / "a.json").write_text(json.dumps(good | {"hero_image": "missing.png"}))
+        (tmp_path / "b.json").write_text(json.dumps(good))
+        run = Run(tmp_path)
+        assert run.row("json") == {"created": 1, "updated": 0, "skipped": 0, "failed": 1}
+        assert Article.objects.get().headline == "Good twin"
+
+    def test_the_same_story_in_two_files_is_imported_once(self, tmp_path):
+        for name in ("a.json", "b.json"):
+            (tmp_path / name).write_text(json.dumps({"external_id": "same:1", "headline": "Twin"}))
+        assert Run(tmp_path).row("json") == {"created": 1, "updated": 0, "skipped": 1, "failed": 0}

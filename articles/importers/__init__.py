@@ -100,6 +100,13 @@ def _items(paths, format, stdin):
                 yield kind, source, item
         except ArticleImportError as error:
             yield kind, source, error
+        except (RecursionError, MemoryError, ValueError, LookupError, TypeError, OSError) as error:
+            # Third-party parsers meeting input nobody planned for: still one line naming the file.
+            yield (
+                kind,
+                source,
+                ArticleImportError(source.label, f"could not be read ({type(error).__name__}: {error})"),
+            )
 
 
 def _where(story):

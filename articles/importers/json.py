@@ -52,6 +52,8 @@ def parse(source):
         raise ArticleImportError(
             source.label, f"not valid JSON ({error.msg}, column {error.colno})", where=error.lineno
         ) from None
+    except RecursionError:
+        raise ArticleImportError(source.label, "JSON nested too deeply to be a story file") from None
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
         where = f"item {number}"

@@ -65,6 +65,7 @@ class Saver:
         self._pending = {}
         self._seen_ids, self._seen_slugs = {}, {}
         self._existing, self._free_slugs = {}, set()
+        self._done = set()  # external ids this run has saved or skipped
 
     def prepare(self, stories):
         """Look up for a whole batch, in two queries, what each story would otherwise ask on its own."""
@@ -77,9 +78,8 @@ class Saver:
 
     def save(self, story):
         """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason."""
-        first_seen = story.external_id not in self._seen_ids
         self._check(story)
-        if not first_seen:
+        if story.external_id in self._done:
             # Another file of this run already brought this story in (two exports of one site).
             return Result(SKIPPED)
         if story.external_id in self._existing:
@@ -87,11 +87,13 @@ class Saver:
         else:
             existing = Article.objects.filter(external_id=story.external_id).first()
         if existing and not self.options.update:
+            self._done.add(story.external_id)
             return Result(SKIPPED)
         image = self._hero_image(story)
         if existing:
             changed = self._changes(existing, story, image)
             if not changed:
+                self._done.add(story.external_id)
                 return Result(SKIPPED)
         self._pending = {kind: {} for kind in self._cache}
         try:
@@ -103,6 +105,7 @@ class Saver:
             raise story.error(_describe(error)) from None
         except DatabaseError as error:
             raise story.error(f"the database refused the story ({error})") from None
+        self._done.add(story.external_id)
         if not self.options.dry_run:
             for kind, rows in self._pending.items():
                 self._cache[kind].update(rows)
