@@ -156,6 +156,8 @@ class TestWordPressCorpus:
         statuses = set(Article.objects.values_list("status", flat=True))
         assert statuses == {Status.PUBLISHED, Status.DRAFT}
         assert Article.objects.filter(published_at__year=2030).exists()  # the “future” post, scheduled
+        protected = Article.objects.get(headline__startswith="Template: Password Protected")
+        assert protected.status == Status.DRAFT
         special = Article.objects.get(headline__startswith="Markup: Title With Special Characters")
         assert special.headline.endswith("~`!@#$%^&*()-_=+{}[]/\\;:'\"?,.>")
         assert Article.objects.filter(headline="Markup: Title With Markup").exists()

@@ -137,7 +137,8 @@ def _item(element, number, site, source):
         slug=slug,
         standfirst=Truncator(excerpt).chars(1000),
         body=wordpress_html(content),
-        status=STATUSES.get(status, Status.DRAFT),
+        # A password-protected post was never public: it comes in as a draft for an editor to decide.
+        status=Status.DRAFT if _text(element, "wp:post_password") else STATUSES.get(status, Status.DRAFT),
         published_at=_date(element),
         section=categories[0] if categories else None,
         authors=[StoryAuthor(site["authors"].get(creator, creator))] if creator else [],
