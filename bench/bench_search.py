@@ -197,6 +197,7 @@ def main():
         p95 = summary("typical queries (1–2 words)", timed(typical))
         summary("commonest words (worst case)", timed(common))
         print(f"search p95 at {args.stories} stories: {p95:.1f} ms (target < 50 ms)")
+        print("load average during the run: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     finally:
         connection.creation.destroy_test_db(real_name, verbosity=0, keepdb=args.keep)
 
