@@ -41,7 +41,7 @@ MAX_RANKED = 200
 # bench/bench_search.py): reading a match's row from the GIN index's list, or testing a story's vector while
 # walking all stories newest first. Their ratio decides which way is cheaper for the expected number of matches.
 ROW_VIA_INDEX_COST = 1
-ROW_VIA_VECTOR_COST = 12
+ROW_VIA_VECTOR_COST = 4
 
 # Private-use characters mark the highlights inside the database's snippet, so the text around them can be
 # escaped as a whole before the marks become <mark> tags.

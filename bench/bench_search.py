@@ -118,8 +118,6 @@ def fill(count, rng):
             )
         print(f"  {min(start + batch, count):>7} stories", end="\r", file=sys.stderr)
     print(file=sys.stderr)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     return words
 
 
@@ -183,6 +181,8 @@ def main():
             )
         else:
             words = vocabulary(20_000, rng)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         published = Article.objects.published().count()
         print(
             f"{published} published of {Article.objects.count()} stories; PostgreSQL {connection.pg_version}"
