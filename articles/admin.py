@@ -64,6 +64,7 @@ class ArticleAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer("search_vector")
         )
 
     @admin.display(description="Bylines")
