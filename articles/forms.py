@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from .models import Citation
+from . import workflow
+from .models import Byline, Citation, Status
 
 
 class AuthorListField(forms.CharField):
@@ -55,3 +57,84 @@ class PositionedInlineFormSet(forms.BaseInlineFormSet):
             if position in seen:
                 raise ValidationError(f"Two rows share position {position}: give each row its own number.")
             seen.add(position)
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form with the desk's rules: who may set which status, when a story may go public, and
+    refusing a save made on top of someone else's (optimistic locking).
+
+    The admin sets `user` on the class and hands over the inline formsets through the instance, because
+    the publishing rules span the story and its bylines and citations.
+    """
+
+    user = None
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_status = self.instance.status
+        self.fields["loaded_version"].initial = self.instance.lock_version
+        if "status" in self.fields:
+            allowed = workflow.allowed_statuses(self.user)
+            self.fields["status"].choices = [(s.value, s.label) for s in allowed]
+        zone_note = (
+            f" Times are {timezone.get_current_timezone().key} time ({timezone.localtime().tzname()} now)."
+        )
+        for name in ("published_at", "embargo_until"):
+            if name in self.fields:
+                self.fields[name].help_text += zone_note
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            self._refuse_stale_save(cleaned.get("loaded_version"))
+        status = cleaned.get("status", self.saved_status)
+        if status != self.saved_status and status not in workflow.allowed_statuses(self.user):
+            raise ValidationError("Only an Editor can publish, schedule or unpublish a story.")
+        return cleaned
+
+    def _refuse_stale_save(self, loaded_version):
+        current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
+        saved_version = current.values_list("lock_version", flat=True).first()
+        if loaded_version is None or saved_version is None or loaded_version == saved_version:
+            return
+        who, when = workflow.last_change(self.instance)
+        # The form comes back with the writer's own text in it; saving again now overwrites on purpose.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = saved_version
+        local = timezone.localtime(when)
+        raise ValidationError(
+            f"Not saved: {who} changed this story at {local:%H:%M} {local.tzname()} on {local:%-d %B %Y}, "
+            "after you opened it. Your version is below, unsaved. Compare it with theirs (open the story in "
+            "a new tab), then save again to replace their changes with yours.",
+            code="stale",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.status != Status.PUBLISHED or self.errors:
+            return
+        bylines, citations = self._pending_inlines()
+        problems = workflow.going_public_problems(self.instance, byline_count=bylines, citations=citations)
+        if problems:
+            self.add_error(None, ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]]))
+
+    def _pending_inlines(self):
+        """Byline count and citations as they will be after this save (None: use the saved ones)."""
+        byline_count = citations = None
+        for formset in getattr(self.instance, "_admin_formsets", []):
+            if formset.model not in (Byline, Citation):
+                continue
+            formset.is_valid()
+            kept = [
+                form.instance
+                for form in formset.forms
+                if getattr(form, "cleaned_data", None)
+                and not form.cleaned_data.get("DELETE")
+                and (form.instance.pk or form.has_changed())
+            ]
+            if formset.model is Byline:
+                byline_count = len(kept)
+            else:
+                citations = sorted(kept, key=lambda citation: citation.position)
+        return byline_count, citations

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .correction_feed import CorrectionsFeed
 
 app_name = "articles"
 
@@ -11,4 +12,7 @@ urlpatterns = [
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<str:slug>/", views.AuthorView.as_view(), name="author"),
     path("speaker/<str:slug>/", views.SpeakerView.as_view(), name="speaker"),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/feed/", CorrectionsFeed(), name="corrections_feed"),
 ]
