@@ -103,7 +103,7 @@ def compare(version, article):
         list(article.bylines.all()),
         list(article.quotes.all()),
         list(article.citations.all()),
-        list(article.tagged_items),
+        list(article.tagged_items.all()),
     )
     for label, old_lines in before.items():
         if old_lines != after[label]:

@@ -28,7 +28,7 @@ __all__ = [
     "StatusChange",
 ]
 
-# Revision history: a story with its bylines, quotes, citations and tags. Corrections are a public log
+# Revision history: a story with its bylines, quotes, citations and tags (taggit's `tagged_items`). Corrections are a public log
 # and are never reverted, so they are not followed; nor are shared records (authors, speakers, tags).
 reversion.register(Article, follow=["bylines", "quotes", "citations", "tagged_items"])
 for _model in (Byline, Quote, Citation, TaggedItem):

@@ -1,14 +1,12 @@
 import math
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItem
 
 from ..sanitize import clean_html, strip_tags
 from .quote import Quote
@@ -239,13 +237,6 @@ class Article(models.Model):
         return (
             f"Embargoed until {local:%-d %B %Y, %H:%M} {local.tzname()}: "
             "set the publication time to then or later."
-        )
-
-    @property
-    def tagged_items(self):
-        """The rows tying this story to its tags, followed by the revision history."""
-        return TaggedItem.objects.filter(
-            content_type=ContentType.objects.get_for_model(type(self)), object_id=self.pk
         )
 
     @property
