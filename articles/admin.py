@@ -5,13 +5,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
 from . import history, workflow
-from .forms import ArticleAdminForm, CitationForm, PositionedInlineFormSet
+from .forms import ArticleAdminForm, CitationForm
 from .models import (
     Article,
     ArticleRedirect,
@@ -43,14 +43,12 @@ class StoryPartInline:
 
 class BylineInline(StoryPartInline, admin.TabularInline):
     model = Byline
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["author"]
     extra = 1
 
 
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
-    formset = PositionedInlineFormSet
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
@@ -59,7 +57,6 @@ class QuoteInline(StoryPartInline, admin.StackedInline):
 class CitationInline(StoryPartInline, admin.StackedInline):
     model = Citation
     form = CitationForm
-    formset = PositionedInlineFormSet
     extra = 0
     fields = [
         ("position", "study_status"),
@@ -77,25 +74,6 @@ class CorrectionInline(admin.TabularInline):
     fields = ["created_at", "kind", "text"]
     extra = 0
     verbose_name_plural = "Corrections and updates (shown at the foot of the story and on /corrections/)"
-
-
-class StatusChangeInline(admin.TabularInline):
-    """The story's path through the workflow, read-only: it is written by the workflow itself."""
-
-    model = StatusChange
-    fields = readonly_fields = ["changed_at", "from_state", "to_state", "published_at", "changed_by"]
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "Workflow history"
-
-    def has_add_permission(self, request, obj):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -119,18 +97,29 @@ class StateFilter(admin.SimpleListFilter):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleAdminForm
-    inlines = [BylineInline, QuoteInline, CitationInline, CorrectionInline, StatusChangeInline]
+    inlines = [BylineInline, QuoteInline, CitationInline, CorrectionInline]
     list_display = ["headline", "state", "published_at", "section", "byline_names"]
     list_filter = [StateFilter, "section", "tags", "authors"]
     list_select_related = ["section"]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["created_at", "updated_at", "source_name", "source_url", "external_id", "share_link"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "source_name",
+        "source_url",
+        "external_id",
+        "share_link",
+        "workflow_history",
+    ]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "loaded_version"]}),
-        ("Publishing", {"fields": ["status", "published_at", "embargo_until", "share_link"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "embargo_until", "share_link", "workflow_history"]},
+        ),
         ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
         ("Science context", {"fields": ["disclosure"]}),
         (
@@ -160,6 +149,10 @@ class ArticleAdmin(VersionAdmin):
         if not workflow.can_publish(request.user):
             return [*readonly, "published_at"]
         return readonly
+
+    def get_inlines(self, request, obj):
+        # A story is corrected once it exists; the add form stays as short as it was.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not CorrectionInline]
 
     def get_fieldsets(self, request, obj=None):
         if workflow.can_publish(request.user):
@@ -215,6 +208,29 @@ class ArticleAdmin(VersionAdmin):
             link.url,
             f"{expires:%-d %B %Y, %H:%M}",
             expires.tzname(),
+        )
+
+    @admin.display(description="Workflow history")
+    def workflow_history(self, article):
+        changes = article.status_changes.select_related("changed_by") if article.pk else []
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} → {}{} · {}</div>",
+                (
+                    (
+                        f"{timezone.localtime(change.changed_at):%-d %b %Y, %H:%M}",
+                        change.get_from_state_display(),
+                        change.get_to_state_display(),
+                        f" ({timezone.localtime(change.published_at):%-d %b %Y, %H:%M})"
+                        if change.to_state == State.SCHEDULED
+                        else "",
+                        change.changed_by or "—",
+                    )
+                    for change in changes
+                ),
+            )
+            or "No moves yet."
         )
 
     @admin.action(

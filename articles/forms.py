@@ -38,27 +38,6 @@ class CitationForm(forms.ModelForm):
         ]  # fmt: skip
 
 
-class PositionedInlineFormSet(forms.BaseInlineFormSet):
-    """Refuses two rows with the same position, with a message, before the database has to."""
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if (
-                not hasattr(form, "cleaned_data")
-                or form.cleaned_data.get("DELETE")
-                or (not form.has_changed() and not form.instance.pk)
-            ):
-                continue
-            position = form.cleaned_data.get("position")
-            if position is None:
-                continue
-            if position in seen:
-                raise ValidationError(f"Two rows share position {position}: give each row its own number.")
-            seen.add(position)
-
-
 class ArticleAdminForm(forms.ModelForm):
     """The story form with the desk's rules: who may set which status, when a story may go public, and
     refusing a save made on top of someone else's (optimistic locking).

@@ -165,5 +165,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# SQLite has no deferrable unique constraints: there the admin formsets keep positions unique instead.
+# SQLite has no deferrable unique constraints: there model validation keeps positions unique instead.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]

@@ -183,6 +183,8 @@ class TestEditorPublishing:
         assert article.is_public
         change = article.status_changes.get()
         assert (change.from_state, change.to_state, change.changed_by) == ("draft", "published", editor)
+        page = editor_client.get(change_url(article)).content.decode()
+        assert f"Draft → Published · {editor.username}</div>" in page
 
     def test_publish_action_checks_rules_per_story(self, editor_client):
         good, bad = ready_draft(), ArticleFactory(draft=True, standfirst="")

@@ -24,7 +24,8 @@ class Quote(models.Model):
     class Meta:
         ordering = ["article", "position", "pk"]
         constraints = [
-            # Deferred so editors can swap two positions in one save; SQLite relies on the admin formset check.
+            # Deferred so editors can swap two positions in one save. SQLite cannot defer, so there only
+            # model validation (which the admin formsets run) keeps positions unique.
             models.UniqueConstraint(
                 fields=["article", "position"], name="quote_unique_position", deferrable=Deferrable.DEFERRED
             ),
