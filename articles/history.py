@@ -48,17 +48,29 @@ def line_diff(old_lines, new_lines):
     return [(kinds[line[0]], line[2:]) for line in difflib.ndiff(old_lines, new_lines) if line[0] in kinds]
 
 
-def _old_parts(version, article):
-    """The bylines, quotes, citations and tag links stored with `version`, as unsaved objects."""
-    parts = {Byline: [], Quote: [], Citation: [], TaggedItem: []}
-    for part in version.revision.version_set.exclude(pk=version.pk):
-        model = part._model
-        if model not in parts:
+PART_MODELS = (Byline, Quote, Citation, TaggedItem)
+
+
+def part_versions(version, article):
+    """The stored bylines, quotes, citations and tag links of this story in `version`'s revision.
+
+    A revision can hold other stories too (a bulk action saves several at once): only this story's
+    parts are returned. Each comes as (Version, unsaved object)."""
+    parts = []
+    for part in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
+        if part._model not in PART_MODELS:
             continue
         obj = part._object_version.object
-        owner = obj.object_id if model is TaggedItem else obj.article_id
+        owner = obj.object_id if part._model is TaggedItem else obj.article_id
         if str(owner) == str(article.pk):
-            parts[model].append(obj)
+            parts.append((part, obj))
+    return parts
+
+
+def _old_parts(version, article):
+    parts = {model: [] for model in PART_MODELS}
+    for _part, obj in part_versions(version, article):
+        parts[type(obj)].append(obj)
     for model in (Byline, Quote, Citation):
         parts[model].sort(key=lambda obj: (obj.position, obj.pk))
     return parts

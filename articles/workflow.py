@@ -18,11 +18,13 @@ import reversion
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from reversion.errors import RevertError
 from reversion.models import Version
 
+from .history import PART_MODELS, part_versions
 from .models import Status, StatusChange
 
 WRITER, EDITOR = "Writer", "Editor"
@@ -188,17 +190,36 @@ _KEPT_ON_REVERT = ["status", "published_at", "embargo_until", "lock_version", "c
 
 
 def revert(article, version, user):
-    """Put the story's words, bylines, quotes, citations and tags back as they were in `version`."""
+    """Put the story's words, bylines, quotes, citations and tags back as they were in `version`.
+
+    Only this story is touched, even when the revision also holds others (a bulk action saves several).
+    Its current parts are removed and the stored ones written back with their old ids, which keeps
+    positions unique at every step, also where constraints can't be deferred (SQLite).
+    """
     if not can_edit(user, article):
         raise PermissionDenied("You can't change this story.")
     kept = {name: getattr(article, name) for name in _KEPT_ON_REVERT}
     when = timezone.localtime(version.revision.date_created)
-    with transaction.atomic(), reversion.create_revision():
-        version.revision.revert(delete=True)
-        article.refresh_from_db()
-        for name, value in kept.items():
-            setattr(article, name, value)
-        article.save()
-        reversion.set_user(user)
-        reversion.set_comment(f"Reverted to the version of {when:%-d %B %Y, %H:%M}.")
+    try:
+        with transaction.atomic():
+            for parts in (article.bylines, article.quotes, article.citations, article.tagged_items):
+                parts.all().delete()
+            version.revert()
+            for part, _obj in part_versions(version, article):
+                part.revert()
+            # Raw restores skip the checks of save(): make the database vouch for every reference now.
+            tables = [model._meta.db_table for model in (type(article), *PART_MODELS)]
+            transaction.get_connection().check_constraints(table_names=tables)
+            with reversion.create_revision():
+                article.refresh_from_db()
+                for name, value in kept.items():
+                    setattr(article, name, value)
+                article.save()
+                reversion.set_user(user)
+                reversion.set_comment(f"Reverted to the version of {when:%-d %B %Y, %H:%M}.")
+    except IntegrityError as error:
+        raise RevertError(
+            "that version names an author, speaker, tag or section that has since been deleted, "
+            "or a slug another story now uses."
+        ) from error
     return article

@@ -78,6 +78,53 @@ class TestRevisions:
         assert latest.revision.get_comment().startswith("Reverted to the version of")
         assert editor_client.get(compare_url(story, latest)).status_code == 200
 
+    def test_revert_touches_only_this_story_of_a_bulk_revision(self, editor_client):
+        first, second = ArticleFactory(draft=True, body="<p>One.</p>"), ArticleFactory(draft=True)
+        for article in (first, second):
+            BylineFactory(article=article)
+        editor_client.post(
+            "/admin/articles/article/", {"action": "publish", "_selected_action": [first.pk, second.pk]}
+        )
+        bulk = Version.objects.get_for_object(first).get()
+        assert bulk.revision.version_set.filter(object_id=str(second.pk)).exists()
+        assert edit(editor_client, first, body="<p>One, edited.</p>").status_code == 302
+        assert edit(editor_client, second, body="<p>Two, edited.</p>").status_code == 302
+        editor_client.post(compare_url(first, bulk))
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.body == "<p>One.</p>" and second.body == "<p>Two, edited.</p>"
+
+    def test_revert_of_swapped_positions(self, editor_client, story):
+        assert edit(editor_client, story, standfirst="Before the swap.").status_code == 302
+        first, second = story.quotes.all()
+        for quote, position in [(first, 9), (second, 0), (first, 1)]:
+            quote.position = position
+            quote.save()
+        assert [q.text for q in story.quotes.all()] == ["Second words.", "First words."]
+        editor_client.post(compare_url(story, Version.objects.get_for_object(story).order_by("pk").first()))
+        assert [q.text for q in story.quotes.all()] == ["First words.", "Second words."]
+
+    def test_revert_to_a_version_naming_a_deleted_speaker_changes_nothing(self, editor_client, story):
+        assert edit(editor_client, story, standfirst="Old.").status_code == 302
+        old = Version.objects.get_for_object(story).get()
+        gone = story.quotes.first().speaker
+        assert edit(editor_client, story, standfirst="New.", **{"quotes-0-DELETE": "on"}).status_code == 302
+        gone.delete()
+        response = editor_client.post(compare_url(story, old), follow=True)
+        assert "Could not revert: that version names an author, speaker" in response.content.decode()
+        story.refresh_from_db()
+        assert story.standfirst == "New." and story.quotes.count() == 1
+
+    def test_a_form_opened_before_a_revert_is_stale(self, editor_client, story):
+        assert edit(editor_client, story, standfirst="One.").status_code == 302
+        assert edit(editor_client, story, standfirst="Two.").status_code == 302
+        form = read_form(editor_client.get(change_url(story)))
+        editor_client.post(compare_url(story, Version.objects.get_for_object(story).order_by("pk").first()))
+        form["standfirst"] = "Three."
+        assert editor_client.post(change_url(story), form).status_code == 200
+        story.refresh_from_db()
+        assert story.standfirst == "One."
+
     def test_writer_cannot_revert_someone_elses_story(self, client, story):
         editor = desk_user("Editor")
         editor_client = Client()
