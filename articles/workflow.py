@@ -63,6 +63,8 @@ ROLE_PERMISSIONS = {
         "articles.add_section",
         "articles.change_section",
         "articles.delete_speaker",
+        "articles.view_articleredirect",
+        "articles.delete_articleredirect",
         "taggit.change_tag",
         "taggit.delete_tag",
     ],

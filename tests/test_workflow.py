@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -47,6 +47,13 @@ class TestRoles:
         assert {"publish_article", "change_any_article", "add_correction"} <= editor_codes
         assert len(editor_codes) == len(workflow.ROLE_PERMISSIONS["Editor"])
 
+    def test_permissions_are_reset_from_code_after_migrate(self):
+        writer = Group.objects.get(name="Writer")
+        writer.permissions.add(Permission.objects.get(codename="publish_article"))
+        workflow.sync_role_permissions()
+        assert not writer.permissions.filter(codename="publish_article").exists()
+        assert writer.permissions.count() == len(workflow.ROLE_PERMISSIONS["Writer"])
+
     def test_writer_owns_stories_they_started_or_carry_a_byline_on(self, writer):
         started = ArticleFactory(draft=True, created_by=writer)
         bylined = ArticleFactory(draft=True, created_by=desk_user("Writer"))
@@ -75,6 +82,14 @@ class TestWriterCannotPublish:
         assert "status" in response.context["adminform"].form.errors
         article.refresh_from_db()
         assert article.status == Status.DRAFT and article.headline != "Changed"
+
+    def test_not_by_the_add_form(self, writer_client):
+        data = read_form(writer_client.get(f"{CHANGELIST}add/"))
+        data.update(headline="Straight to print", slug="straight", standfirst="S.", status=Status.PUBLISHED)
+        response = writer_client.post(f"{CHANGELIST}add/", data)
+        assert response.status_code == 200
+        assert "status" in response.context["adminform"].form.errors
+        assert not Article.objects.exists()
 
     def test_status_choices_offer_only_draft_and_review(self, writer_client, writer):
         form = writer_client.get(change_url(own_draft(writer))).context["adminform"].form
