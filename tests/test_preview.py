@@ -36,7 +36,7 @@ class TestStaffPreview:
         assert "Draft about comets" in html
         assert "<strong>Not published.</strong> This is a draft story" in html
         assert '<meta name="robots" content="noindex, nofollow">' in html
-        assert 'rel="canonical"' not in html
+        assert "application/ld+json" not in html
         assert_kept_out_of_caches(response)
 
     def test_writers_preview_too(self, writer_client):
