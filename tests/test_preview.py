@@ -139,8 +139,33 @@ class TestShareLinks:
 
 class TestDraftsStayPrivate:
     def test_drafts_never_listed_even_after_staff_viewed_them(self, editor_client, client):
-        draft = ArticleFactory(draft=True, headline="Unlisted draft")
-        editor_client.get(draft.get_absolute_url())
+        draft = ArticleFactory(
+            draft=True,
+            headline="Unlisted draft",
+            slug="unlisted-draft",
+            tags=["comets"],
+            body="<p>Zyxcomet.</p>",
+        )
+        scheduled = ArticleFactory(
+            published_at=timezone.now() + timedelta(hours=2), headline="Unlisted later"
+        )
+        for story in (draft, scheduled):
+            assert editor_client.get(story.get_absolute_url()).status_code == 200
         editor_client.logout()
-        for url in ["/", draft.section.get_absolute_url(), reverse("articles:corrections")]:
-            assert "Unlisted draft" not in client.get(url).content.decode()
+        urls = [
+            "/",
+            draft.section.get_absolute_url(),
+            "/tag/comets/",
+            reverse("articles:corrections"),
+            reverse("articles:corrections_feed"),
+            reverse("articles:feed-rss"),
+            reverse("articles:feed-atom"),
+            "/search/?q=zyxcomet",
+            "/sitemap-stories.xml",
+            "/news-sitemap.xml",
+        ]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = response.content.decode()
+            assert "Unlisted" not in body and "unlisted-draft" not in body, url
