@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from . import workflow
@@ -73,21 +74,33 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
     def _refuse_stale_save(self, loaded_version):
-        current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
-        saved_version = current.values_list("lock_version", flat=True).first()
-        if loaded_version is None or saved_version is None or loaded_version == saved_version:
+        saved = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
+        if loaded_version is None or saved is None or loaded_version == saved.lock_version:
             return
         who, when = workflow.last_change(self.instance)
         # The form comes back with the writer's own text in it; saving again now overwrites on purpose.
         self.data = self.data.copy()
-        self.data[self.add_prefix("loaded_version")] = saved_version
+        self.data[self.add_prefix("loaded_version")] = saved.lock_version
         local = timezone.localtime(when)
+        differing = ", ".join(self._fields_differing_from(saved)) or "none of the story's fields"
         raise ValidationError(
             f"Not saved: {who} changed this story at {local:%H:%M} {local.tzname()} on {local:%-d %B %Y}, "
-            "after you opened it. Your version is below, unsaved. Compare it with theirs (open the story in "
-            "a new tab), then save again to replace their changes with yours.",
+            f"after you opened it. Your version is below, unsaved; it differs from the saved one in: "
+            f"{differing}. Compare them (open the story in a new tab), then save again to replace the saved "
+            "version with yours.",
             code="stale",
         )
+
+    def _fields_differing_from(self, saved):
+        """Labels of the submitted story fields whose values differ from the `saved` row."""
+        for field in saved._meta.concrete_fields:
+            if field.name not in self.cleaned_data or isinstance(field, models.FileField):
+                continue
+            value = self.cleaned_data[field.name]
+            if field.is_relation:
+                value = value.pk if value is not None else None
+            if value != getattr(saved, field.attname):
+                yield str(self.fields[field.name].label)
 
     def _post_clean(self):
         super()._post_clean()

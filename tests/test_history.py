@@ -161,6 +161,7 @@ class TestTwoEditorsAtOnce:
         assert refused.status_code == 200
         [message] = refused.context["adminform"].form.non_field_errors()
         assert message.startswith("Not saved: Ada Lovelace changed this story at ")
+        assert "it differs from the saved one in: Body." in message
         assert "Bob&#x27;s rewrite, an hour of work." in refused.content.decode()  # nothing lost
         story.refresh_from_db()
         assert story.body == "<p>Ada's careful rewrite.</p>"
