@@ -40,15 +40,21 @@ class StoryPartInline:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and workflow.can_edit(request.user, obj)
 
+    def get_queryset(self, request):
+        # Each row's title names its story and author or speaker: fetch them with the rows.
+        return super().get_queryset(request).select_related(*self.row_relations)
+
 
 class BylineInline(StoryPartInline, admin.TabularInline):
     model = Byline
+    row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
     extra = 1
 
 
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
+    row_relations = ["article", "speaker"]
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
@@ -56,6 +62,7 @@ class QuoteInline(StoryPartInline, admin.StackedInline):
 
 class CitationInline(StoryPartInline, admin.StackedInline):
     model = Citation
+    row_relations = ["article"]
     form = CitationForm
     extra = 0
     fields = [

@@ -296,3 +296,15 @@ class TestEmbargo:
         article = ready_draft(embargo_until=timezone.now() - timedelta(minutes=1))
         workflow.publish(article, editor)
         assert article.is_public
+
+
+def test_change_pages_query_budget(client, writer, editor, django_assert_max_num_queries):
+    article = ArticleFactory(draft=True, created_by=writer)
+    for position in range(3):
+        BylineFactory(article=article, position=position)
+        CitationFactory(article=article, position=position)
+    # Django's autocomplete widget looks up each byline's author: 16 + one per byline row.
+    for user in (writer, editor):
+        client.force_login(user)
+        with django_assert_max_num_queries(19):
+            assert client.get(change_url(article)).status_code == 200

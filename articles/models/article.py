@@ -234,10 +234,14 @@ class Article(models.Model):
         return State.SCHEDULED if self.is_scheduled else State(self.status)
 
     def is_owned_by(self, user):
-        """A Writer's own story: they started it, or a byline of theirs is on it."""
-        return user.is_authenticated and (
-            self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
-        )
+        """A Writer's own story: they started it, or a byline of theirs is on it (remembered per user,
+        because one admin page asks for every inline)."""
+        if not user.is_authenticated:
+            return False
+        owners = self.__dict__.setdefault("_owner_answers", {})
+        if user.pk not in owners:
+            owners[user.pk] = self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
+        return owners[user.pk]
 
     def publishing_problems(self, byline_count=None, citations=None):
         """Every reason the story can't go public yet, each named, so they are fixed in one pass.
