@@ -86,6 +86,12 @@ class TestShareLinks:
         assert response["Referrer-Policy"] == "no-referrer"
         assert_kept_out_of_caches(response)
 
+    def test_embargo_does_not_stop_a_share_link(self, client):
+        article = ArticleFactory(draft=True, embargo_until=timezone.now() + timedelta(days=2))
+        response = client.get(workflow.make_preview_link(article).url)
+        assert response.status_code == 200
+        assert ", embargoed until " in response.content.decode()
+
     def test_read_only(self, client):
         link = workflow.make_preview_link(ArticleFactory(draft=True))
         assert client.post(link.url, {"headline": "Hacked"}).status_code == 405
