@@ -82,6 +82,12 @@ class CorrectionInline(admin.TabularInline):
     extra = 0
     verbose_name_plural = "Corrections and updates (shown at the foot of the story and on /corrections/)"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "created_at":
+            field.help_text = workflow.time_zone_note()
+        return field
+
 
 class StateFilter(admin.SimpleListFilter):
     title = "state"

@@ -57,12 +57,9 @@ class ArticleAdminForm(forms.ModelForm):
         if "status" in self.fields:
             allowed = workflow.allowed_statuses(self.user)
             self.fields["status"].choices = [(s.value, s.label) for s in allowed]
-        zone_note = (
-            f" Times are {timezone.get_current_timezone().key} time ({timezone.localtime().tzname()} now)."
-        )
         for name in ("published_at", "embargo_until"):
             if name in self.fields:
-                self.fields[name].help_text += zone_note
+                self.fields[name].help_text += f" {workflow.time_zone_note()}"
 
     def clean(self):
         cleaned = super().clean()

@@ -114,6 +114,11 @@ def allowed_statuses(user):
     return [Status.DRAFT, Status.IN_REVIEW]
 
 
+def time_zone_note():
+    """Said beside every time an editor picks, so "09:00" is never ambiguous."""
+    return f"Times are {timezone.get_current_timezone().key} time ({timezone.localtime().tzname()} now)."
+
+
 def going_public_problems(article, byline_count=None, citations=None):
     """Why `article`, as it stands, may not be published at its publication time (or now)."""
     problems = article.publishing_problems(byline_count=byline_count, citations=citations)

@@ -229,8 +229,18 @@ class TestEditorPublishing:
         assert article.headline == "After"
 
     def test_time_zone_is_shown_where_times_are_picked(self, editor_client):
-        html = editor_client.get(change_url(ready_draft())).content.decode()
-        assert html.count("Times are Europe/London time") == 2
+        page = editor_client.get(change_url(ready_draft()))
+        form, corrections = page.context["adminform"].form, page.context["inline_admin_formsets"][3].formset
+        for field in (
+            form.fields["published_at"],
+            form.fields["embargo_until"],
+            corrections.form.base_fields["created_at"],
+        ):
+            assert "Times are Europe/London time (" in field.help_text
+        with time_machine.travel("2026-07-01 12:00Z"):
+            assert workflow.time_zone_note() == "Times are Europe/London time (BST now)."
+        with time_machine.travel("2026-12-01 12:00Z"):
+            assert workflow.time_zone_note() == "Times are Europe/London time (GMT now)."
 
 
 class TestScheduling:
