@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 VERSION_KEY = "pagecache:version"
@@ -55,6 +55,8 @@ CACHED_PAGES = frozenset(
         "articles:tag-atom",
         "articles:author-rss",
         "articles:author-atom",
+        "articles:corrections",
+        "articles:corrections_feed",
         "sitemap-index",
         "django.contrib.sitemaps.views.sitemap",
         "news-sitemap",
@@ -194,7 +196,7 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if is_public_page(request):
                 # A logged-in view of a public page (it may show drafts or edit links) must not reach a CDN.
-                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
             return response
         if not settings.PAGE_CACHE_SECONDS:
             return self.get_response(request)

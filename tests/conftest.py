@@ -3,6 +3,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from .factories import AuthorFactory, desk_user
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
@@ -26,3 +28,28 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def editor(db):
+    return desk_user("Editor", first_name="Ada", last_name="Editor")
+
+
+@pytest.fixture
+def writer(db):
+    """A Writer with a byline of their own (Author.user), as the desk sets them up."""
+    user = desk_user("Writer", first_name="Wes", last_name="Writer")
+    AuthorFactory(name="Wes Writer", user=user)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def writer_client(client, writer):
+    client.force_login(writer)
+    return client

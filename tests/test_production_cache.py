@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from taggit.models import Tag
 
+from articles import workflow
 from articles.cache import VERSION_KEY
 from articles.models import Article, Author, Byline, Citation, Quote, Speaker, Status
 
@@ -109,7 +110,6 @@ class TestNeverCached:
         response, ran = rendered(client, article.get_absolute_url())
         assert ran
         assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
-        assert "no-store" in response["Cache-Control"]
 
     def test_logged_in_render_is_not_stored_for_anonymous_readers(self, client, page_cache):
         article = ArticleFactory()
@@ -133,6 +133,22 @@ class TestNeverCached:
             response, ran = rendered(client, draft.get_absolute_url())
             assert response.status_code == 404 and ran
         assert "public" not in client.post("/").get("Cache-Control", "")
+
+    def test_share_preview_links_are_never_cached(self, client, page_cache):
+        draft = full_story(status=Status.DRAFT, published_at=None, headline="Unpublished comet story")
+        link = workflow.make_preview_link(draft)
+        for _ in range(2):
+            response, ran = rendered(client, link.url)
+            assert response.status_code == 200 and ran
+            assert "Unpublished comet story" in html(response)
+            assert "public" not in response["Cache-Control"]
+
+    def test_staff_render_of_a_draft_is_never_stored(self, client, page_cache):
+        draft = full_story(status=Status.DRAFT, published_at=None)
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        assert client.get(draft.get_absolute_url()).status_code == 200
+        client.logout()
+        assert client.get(draft.get_absolute_url()).status_code == 404
 
     def test_admin_is_not_cached(self, client, page_cache):
         client.get(reverse("admin:login"))
