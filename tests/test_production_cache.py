@@ -19,7 +19,7 @@ from taggit.models import Tag
 
 from articles import workflow
 from articles.cache import VERSION_KEY
-from articles.models import Article, Author, Byline, Citation, Quote, Speaker, Status
+from articles.models import Article, Author, Byline, Citation, Correction, Quote, Speaker, Status
 
 from .factories import ArticleFactory, AuthorFactory, BylineFactory, UserFactory, full_story
 
@@ -243,6 +243,11 @@ def rename_tag(article):
     return "renamed tag"
 
 
+def add_correction(article):
+    Correction.objects.create(article=article, text="An earlier version misstated the trial size.")
+    return "An earlier version misstated the trial size."
+
+
 EDITS = [
     change_headline,
     unpublish_with_update,
@@ -258,6 +263,7 @@ EDITS = [
     add_tag,
     remove_tags,
     rename_tag,
+    add_correction,
 ]
 
 
