@@ -87,6 +87,10 @@ class TestHits:
             assert "max-age=60" in response["Cache-Control"]
             assert response["X-Content-Type-Options"] == "nosniff"
             assert "script-src 'self'" in response["Content-Security-Policy"]
+        for attempt in range(2):  # over HTTPS (a key of its own): HSTS is stored and replayed too
+            response = client.get(article.get_absolute_url(), secure=True)
+            assert response["Strict-Transport-Security"].startswith("max-age="), attempt
+            assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
     def test_query_string_is_a_different_page(self, client, page_cache):
         ArticleFactory.create_batch(21)
