@@ -150,6 +150,7 @@ class ArticleAdmin(VersionAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer("search_vector")
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):

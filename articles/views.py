@@ -14,9 +14,8 @@ from . import cite, search, workflow
 from .models import Article, ArticleRedirect, Author, Citation, Correction, Quote, Section, Speaker
 from .structured_data import news_article
 
-RELATED_COUNT = 4
-
 PAGE_SIZE = 20
+RELATED_COUNT = 4
 
 
 class PublishedArticlesMixin:
