@@ -1,5 +1,6 @@
 import math
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Prefetch, Q
@@ -10,6 +11,7 @@ from taggit.managers import TaggableManager
 
 from ..sanitize import clean_html, strip_tags
 from .quote import Quote
+from .workflow import ArticleRedirect, State
 
 WORDS_PER_MINUTE = 230
 
@@ -24,6 +26,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come. The only spelling of this rule."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published stories whose time has not come yet; they go public by themselves."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_teasers(self):
         """Everything the teaser partial touches, fetched in a fixed number of queries."""
@@ -59,7 +65,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """Everything the full-article template touches."""
         return self.for_teasers().prefetch_related(
-            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")), "citations"
+            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")), "citations", "corrections"
         )
 
 
@@ -111,6 +117,20 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who started the story; a Writer may edit the stories they started or carry a byline on.",
+    )
+    lock_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up on every save, so a form opened before someone else's save can be refused.",
+    )
     source_name = models.CharField(max_length=200, blank=True, help_text="Where an imported story came from.")
     source_url = models.URLField(max_length=1000, blank=True)
     external_id = models.CharField(
@@ -139,6 +159,10 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
         ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish stories"),
+            ("change_any_article", "Can edit stories by anyone"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -149,10 +173,36 @@ class Article(models.Model):
             self.slug = self.unique_slug(self.headline)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.pk is not None:
+            self.lock_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "lock_version"}
         super().save(*args, **kwargs)
+        self._remember_old_url()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # As save() does, so a form publishing with the time left empty passes the constraint check.
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        article = super().from_db(db, field_names, values, **kwargs)
+        # What the row held when loaded: save() compares with it to keep old URLs working.
+        article._loaded_slug = article.__dict__.get("slug")
+        article._loaded_status = article.__dict__.get("status")
+        return article
+
+    def _remember_old_url(self):
+        """A published story whose slug changed keeps answering at the old address (a 301 to the new one)."""
+        old_slug = getattr(self, "_loaded_slug", None)
+        if old_slug and old_slug != self.slug and getattr(self, "_loaded_status", None) == Status.PUBLISHED:
+            ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+            ArticleRedirect.objects.filter(old_slug=self.slug).delete()
+        self._loaded_slug, self._loaded_status = self.slug, self.status
 
     @classmethod
     def unique_slug(cls, text, exclude_pk=None):
@@ -176,6 +226,52 @@ class Article(models.Model):
             self.status == Status.PUBLISHED
             and self.published_at is not None
             and self.published_at > timezone.now()
+        )
+
+    @property
+    def state(self):
+        """Draft, in review, scheduled (published with a future time) or published."""
+        return State.SCHEDULED if self.is_scheduled else State(self.status)
+
+    def is_owned_by(self, user):
+        """A Writer's own story: they started it, or a byline of theirs is on it (remembered per user,
+        because one admin page asks for every inline)."""
+        if not user.is_authenticated:
+            return False
+        owners = self.__dict__.setdefault("_owner_answers", {})
+        if user.pk not in owners:
+            owners[user.pk] = self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
+        return owners[user.pk]
+
+    def publishing_problems(self, byline_count=None, citations=None):
+        """Every reason the story can't go public yet, each named, so they are fixed in one pass.
+
+        The admin passes the bylines and citations still being edited; otherwise the saved ones count.
+        """
+        problems = []
+        if not self.standfirst.strip():
+            problems.append("Add a standfirst.")
+        if byline_count is None:
+            byline_count = self.bylines.count()
+        if byline_count < 1:
+            problems.append("Add at least one byline.")
+        if self.hero_image and not self.hero_alt.strip():
+            problems.append("Add alt text for the hero image.")
+        if citations is None:
+            citations = self.citations.all()
+        for number, citation in enumerate(citations, 1):
+            if not (citation.doi.strip() or citation.title.strip()):
+                problems.append(f"Give reference {number} a DOI or a title.")
+        return problems
+
+    def embargo_problem(self, going_public_at):
+        """Why the story can't go public at that time, or "" when the embargo (if any) allows it."""
+        if self.embargo_until is None or going_public_at >= self.embargo_until:
+            return ""
+        local = timezone.localtime(self.embargo_until)
+        return (
+            f"Embargoed until {local:%-d %B %Y, %H:%M} {local.tzname()}: "
+            "set the publication time to then or later."
         )
 
     @property
