@@ -107,6 +107,25 @@ def main():
 
     report(results)
     (OUT / f"results-{args.stories}.json").write_text(json.dumps(results, indent=2))
+    (OUT / f"results-{args.stories}.md").write_text(markdown(results))
+
+
+def markdown(results):
+    """The figures as a table for the README's Performance section."""
+    lines = [
+        f"| {results['stories']:,} stories | queries | warm req/s | warm p50 / p99 ms | cold req/s "
+        "| cold p50 / p99 ms | non-2xx | CPU ms/request warm / cold |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, page in results["pages"].items():
+        warm, cold = page["warm"], page["cold"]
+        errors = sum(run["non_2xx"] + run["socket_errors"] for run in (warm, cold))
+        lines.append(
+            f"| {name} | {page['queries']} | {warm['rps']:.0f} | {warm['p50']:.1f} / {warm['p99']:.1f} "
+            f"| {cold['rps']:.0f} | {cold['p50']:.1f} / {cold['p99']:.1f} | {errors} "
+            f"| {warm['cpu_ms']:.2f} / {cold['cpu_ms']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def report(results):
