@@ -93,7 +93,11 @@ def current_content_version():
 def content_changed(using):
     bump_content_version()
     connection = transaction.get_connection(using)
-    if connection.in_atomic_block:
+    # One bump at commit is enough however many rows a transaction writes (an import writes thousands).
+    # run_on_commit holds (savepoint ids, callback, robust); a rolled-back savepoint takes its callbacks with it.
+    if connection.in_atomic_block and not any(
+        callback is bump_content_version for _savepoints, callback, _robust in connection.run_on_commit
+    ):
         transaction.on_commit(bump_content_version, using=using)
 
 
