@@ -64,10 +64,10 @@ def queries_per_page(paths):
     return counts
 
 
-def measure(server, path, duration, connections):
+def measure(server, path, duration, connections, niceness=None):
     """wrk figures plus the workers' CPU time per request, which other load on the machine does not inflate."""
     before = server.cpu_seconds()
-    run = wrk(server.url + path, duration, connections)
+    run = wrk(server.url + path, duration, connections, niceness=niceness)
     run["cpu_ms"] = (server.cpu_seconds() - before) * 1000 / max(run["requests"], 1)
     return run
 
@@ -78,6 +78,12 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page and mode")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections for the warm run")
     parser.add_argument("--port", type=int, default=8170, help="two consecutive ports from this one")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=None,
+        help="run gunicorn and wrk at this niceness, e.g. -10 (needs root), when the machine is shared",
+    )
     args = parser.parse_args()
 
     env = setup_django()
@@ -90,6 +96,10 @@ def main():
     results = {"stories": args.stories, "load_before": os.getloadavg(), "pages": {}}
     warm = Gunicorn(env, args.port, log_name="bench-warm")
     cold = Gunicorn(env, args.port + 1, log_name="bench-cold", PAGE_CACHE_SECONDS="0")
+    if args.nice is not None:
+        warm.renice(args.nice)
+        cold.renice(args.nice)
+    results["niceness"] = args.nice
     try:
         for name, path in paths.items():
             status, _ = fetch(warm.url + path)  # the first request renders and stores
@@ -97,9 +107,9 @@ def main():
             results["pages"][name] = {
                 "path": path,
                 "queries": queries[name],
-                "warm": measure(warm, path, args.duration, args.connections),
+                "warm": measure(warm, path, args.duration, args.connections, args.nice),
                 # One connection per worker: latency is the time to render, not time spent queueing.
-                "cold": measure(cold, path, args.duration, 2),
+                "cold": measure(cold, path, args.duration, 2, args.nice),
             }
     finally:
         warm.stop()
@@ -130,8 +140,10 @@ def markdown(results):
 
 def report(results):
     load = ", ".join(f"{n:.1f}" for n in results["load_before"])
+    niceness = f"; niceness {results['niceness']}" if results["niceness"] is not None else ""
     print(
-        f"\n{results['stories']} stories; gunicorn 2 sync workers; wrk warm -c16, cold -c2; load average {load}"
+        f"\n{results['stories']} stories; gunicorn 2 sync workers; wrk warm -c16, cold -c2; "
+        f"load average {load}{niceness}"
     )
     header = (
         f"{'page':<14}{'queries':>8}  {'mode':<5}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
