@@ -184,3 +184,17 @@ class TestIdentity:
         run = Run(path, "--update")
         assert run.row("text") == {"created": 0, "updated": 1, "skipped": 0, "failed": 0}
         assert Article.objects.get().body == "<p>Body two.</p>"
+
+
+def test_thousands_of_quotes_and_names_in_one_paragraph():
+    """Work per quote does not grow with the story (a quadratic extractor would not finish this)."""
+    from itertools import islice, product
+    from string import ascii_lowercase
+
+    from articles.importers.quotes import extract_quotes
+
+    names = [f"A{a}{b}{c} B{c}{b}{a}" for a, b, c in islice(product(ascii_lowercase, repeat=3), 5000)]
+    paragraph = " ".join(f'{name} said: "Result {n} holds." Aa Bb Cc Dd Ee.' for n, name in enumerate(names))
+    quotes = extract_quotes(["A capitalised Aa Bb Cc run. " * 10000, paragraph])
+    assert len(quotes) == 5000
+    assert (quotes[-1].text, quotes[-1].speaker.name) == ("Result 4999 holds.", names[-1])
