@@ -326,3 +326,14 @@ class TestOddInputs:
         (tmp_path / "b-fine.txt").write_text("Fine story\n\nBody.\n")
         run = Run(tmp_path)
         assert run.row("json")["failed"] == 1 and run.row("text")["created"] == 1
+
+    def test_speaker_details_are_validated(self, tmp_path):
+        path = tmp_path / "orcid.json"
+        quote = {"text": "Hi.", "speaker": {"name": "Ann Lee", "orcid": "1234", "url": "javascript:alert(1)"}}
+        path.write_text(json.dumps({"headline": "x", "quotes": [quote]}))
+        before = row_counts()
+        run = Run(path)
+        assert run.errors == [
+            f"{path}:item 1: speaker “Ann Lee”: orcid: An ORCID looks like 0000-0002-1825-0097; url: Enter a valid URL."
+        ]
+        assert row_counts() == before

@@ -207,3 +207,21 @@ class TestImageUpdates:
         assert Run(folder / "story.json", "--update").row("json")["updated"] == 1
         assert Article.objects.get().hero_image.name == stored
         assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1
+
+
+class TestExportOptions:
+    def test_status_filter_and_stored_image_name_on_stdout(self):
+        Run(FIXTURES / "stories.json")
+        out = StringIO()
+        call_command("export_articles", "--status", "published", stdout=out)
+        (story,) = json.loads(out.getvalue())
+        assert story["slug"] == "volcanic-lightning"
+        assert story["hero_image"] == Article.objects.get(slug="volcanic-lightning").hero_image.name
+
+    def test_missing_output_folder(self, tmp_path):
+        from django.core.management.base import CommandError
+
+        with pytest.raises(CommandError, match="no such folder"):
+            call_command(
+                "export_articles", "--output", str(tmp_path / "nowhere" / "a.json"), stdout=StringIO()
+            )

@@ -316,7 +316,12 @@ class Saver:
         }
         speaker = self._cached("speaker", key)
         if speaker is None or any(value and not getattr(speaker, name) for name, value in details.items()):
-            speaker, _ = Speaker.objects.get_or_create_by_name(tidy(person.name)[:150], **details)
+            name = tidy(person.name)[:150]
+            # Validated as a new record would be, since the manager saves without asking the field validators.
+            _clean(
+                Speaker(name=name, **details), f"speaker “{person.name}”", exclude=["slug", "normalised_name"]
+            )
+            speaker, _ = Speaker.objects.get_or_create_by_name(name, **details)
             self._pending["speaker"][key] = speaker
         return speaker
 
@@ -414,9 +419,9 @@ def tidy(text):
     return " ".join((text or "").translate(BIDI_CONTROLS).split())
 
 
-def _clean(instance, what):
+def _clean(instance, what, exclude=None):
     try:
-        instance.full_clean(validate_unique=False)
+        instance.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as error:
         raise ValidationError(f"{what}: {_describe(error)}") from None
 
@@ -460,9 +465,11 @@ def _plain_fields(story):
 
 
 def _describe(error):
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-    return " ".join(error.messages)
+    """“field: message; field: message.” from a ValidationError, one sentence however many fields."""
+    if not hasattr(error, "message_dict"):
+        return " ".join(error.messages)
+    parts = [f"{name}: {' '.join(messages).rstrip('.')}" for name, messages in error.message_dict.items()]
+    return "; ".join(parts) + "."
 
 
 def _where(story):
