@@ -198,3 +198,13 @@ def test_thousands_of_quotes_and_names_in_one_paragraph():
     quotes = extract_quotes(["A capitalised Aa Bb Cc run. " * 10000, paragraph])
     assert len(quotes) == 5000
     assert (quotes[-1].text, quotes[-1].speaker.name) == ("Result 4999 holds.", names[-1])
+
+
+def test_a_first_paragraph_too_long_for_a_standfirst_stays_in_the_body(tmp_path):
+    path = tmp_path / "long-intro.txt"
+    intro = "A very long opening. " * 60
+    path.write_text(f"Long intro\n\n{intro}\n\nSecond paragraph.\n")
+    assert Run(path).ok
+    article = Article.objects.get()
+    assert article.standfirst == ""
+    assert article.body == f"<p>{intro.strip()}</p><p>Second paragraph.</p>"
