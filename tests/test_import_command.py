@@ -337,3 +337,12 @@ class TestOddInputs:
             f"{path}:item 1: speaker “Ann Lee”: orcid: An ORCID looks like 0000-0002-1825-0097; url: Enter a valid URL."
         ]
         assert row_counts() == before
+
+
+def test_verbose_update_lists_what_changed(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("A note\n\nIntro.\n\nBody one.\n")
+    Run(path)
+    path.write_text("A note\n\nIntro, revised.\n\nBody one.\n")
+    run = Run(path, "--update", "--verbosity", "2")
+    assert f"{path}:1: “A note” changed: standfirst" in run.out

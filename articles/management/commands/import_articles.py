@@ -64,8 +64,9 @@ class Command(BaseCommand):
         )
         progress.clear()
         if (options["dry_run"] and options["update"]) or verbosity >= 2:
+            verb = "would change" if options["dry_run"] else "changed"
             for where, headline, changed in report.changes:
-                self.stdout.write(f"{where}: “{headline}” would change: {', '.join(changed)}")
+                self.stdout.write(f"{where}: “{headline}” {verb}: {', '.join(changed)}")
         if verbosity >= 1:
             self._summary(report, options["dry_run"])
         if report.failed:
