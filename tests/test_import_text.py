@@ -152,6 +152,14 @@ class TestQuoteShapes:
                 ['Priya Nair explained: "Cells copy the repair programme."'],
                 ("Cells copy the repair programme.", "Priya Nair", "", ""),
             ),
+            (
+                ["Geneticist Priya Nair runs the lab.", '"It is early days," said Nair.'],
+                ("It is early days", "Priya Nair", "geneticist", ""),
+            ),
+            (
+                ['Astronomer Peter Okoye said: "The haze is real."'],
+                ("The haze is real.", "Peter Okoye", "astronomer", ""),
+            ),
         ],
     )  # fmt: skip
     def test_attribution(self, paragraphs, expected):

@@ -58,9 +58,12 @@ AFTER_VERB_FIRST = re.compile(rf"^\s*,?\s*(?P<verb>{VERBS})\s+(?P<tail>[^“”\
 AFTER_NAME_FIRST = re.compile(rf"^\s*,?\s*(?P<name>{NAME}|{CAPWORD})\s+(?P<verb>{VERBS})\b")
 APPOSITION = re.compile(r"^\s*,\s*(?:(?:an?|the)\s+)?(?P<appos>[^.;“”\"]{2,150})")
 NAME_RE = re.compile(NAME)
+SURNAME_FIRST = re.compile(rf"\s*({CAPWORD})\b")
 CAPWORD_RE = re.compile(rf"(?<![\w'’\-]){CAPWORD}(?![\w'’\-])")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WINDOW = 300
+# Job titles that can open a sentence capitalised; endings chosen so given names (Peter, Jennifer) never match.
+ROLE_NOUN = re.compile(r"[A-Z][a-z\-]*(?:ist|ician|omer|archer|eer|grapher|ologist|ysician)")
 HONORIFIC = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Mx|Sir|Dame)\.?\s+")
 
 
@@ -75,7 +78,9 @@ def extract_quotes(paragraphs):
             if attribution is None or not words:
                 continue
             name, role = attribution
-            name = story.full_name(HONORIFIC.sub("", name))
+            title, name = _leading_role(HONORIFIC.sub("", name))
+            name = story.full_name(name)
+            role = role if role is not None or title is None else title
             role, affiliation = story.describe(name, role)
             quotes.append(StoryQuote(text=words, speaker=StorySpeaker(name, role, affiliation)))
     return quotes
@@ -95,7 +100,7 @@ class _Story:
         }
         self.by_surname = {}  # “Massagué” → “Joan Massagué”, the first person the story names so
         for match in NAME_RE.finditer(text):
-            candidate = HONORIFIC.sub("", match.group(0))
+            _title, candidate = _leading_role(HONORIFIC.sub("", match.group(0)))
             if " " in candidate and _is_person(candidate):
                 self.by_surname.setdefault(candidate.split()[-1], candidate)
         self.word_at = defaultdict(list)  # capitalised word → where it stands
@@ -163,6 +168,14 @@ class _Story:
         return ""
 
 
+def _leading_role(name):
+    """“Geneticist Priya Nair” (a role opening the sentence) → (“geneticist”, “Priya Nair”)."""
+    words = name.split()
+    if len(words) >= 3 and ROLE_NOUN.fullmatch(words[0]):
+        return words[0].lower(), " ".join(words[1:])
+    return None, name
+
+
 def _is_person(candidate):
     words = candidate.split()
     return words[0] not in NOT_NAME_START and not re.search(ORG_WORDS, candidate)
@@ -192,6 +205,9 @@ def _attribution(paragraph, match, story):
             if not role and (appos := APPOSITION.match(tail[name.end() :])):
                 role = appos["appos"]
             return name.group(0), role or None
+        surname = SURNAME_FIRST.match(tail)  # “…,” said Massagué.
+        if surname and story.is_speaker(surname[1]):
+            return surname[1], None
     return None
 
 
