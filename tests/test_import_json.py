@@ -70,7 +70,12 @@ class TestImport:
 class TestRoundTrip:
     def test_export_empty_database_import_export_is_identical(self, tmp_path, settings):
         Run(FIXTURES / "stories.json")
-        full_story(authors=2, quotes=2, citations=2, tags=3, slug="made-here", external_id=None)
+        made_here = full_story(authors=2, quotes=2, citations=2, tags=3, slug="made-here", external_id=None)
+        author = made_here.byline_authors[0]
+        author.bio, author.website = "Writes about cells.", "https://example.org/writer"
+        author.save()
+        made_here.section.description = "Stories about the body."
+        made_here.section.save()
         first = export(tmp_path / "first" / "articles.json") if (tmp_path / "first").mkdir() is None else None
         assert (tmp_path / "first" / "images" / "volcanic-lightning.png").is_file()
 
@@ -83,6 +88,7 @@ class TestRoundTrip:
         (tmp_path / "second").mkdir()
         second = export(tmp_path / "second" / "articles.json")
         assert second == first
+        assert "Writes about cells." in first and "Stories about the body." in first
         data = json.loads(second)
         assert {"quotes", "citations", "tags", "authors", "published_at", "status", "hero_image"} <= set(
             data[0]

@@ -257,7 +257,13 @@ class Saver:
             if author is None:
                 author = Author.objects.filter(slug=slug).first()
                 if author is None:
-                    author = Author(name=tidy(entry.name)[:150], slug=slug, role=tidy(entry.role))
+                    author = Author(
+                        name=tidy(entry.name)[:150],
+                        slug=slug,
+                        role=tidy(entry.role),
+                        bio=entry.bio,
+                        website=entry.website,
+                    )
                     _clean(author, f"author “{entry.name}”")
                     author.save()
                 self._pending["author"][slug] = author
@@ -277,7 +283,7 @@ class Saver:
                 or Section.objects.filter(name__iexact=wanted.name).first()
             )
             if section is None:
-                section = Section(name=tidy(wanted.name)[:80], slug=slug)
+                section = Section(name=tidy(wanted.name)[:80], slug=slug, description=wanted.description)
                 _clean(section, f"section “{wanted.name}”")
                 section.save()
             self._pending["section"][slug] = section
@@ -451,9 +457,9 @@ def _plain_fields(story):
     for name in ("hero_alt", "hero_caption", "hero_credit", "disclosure", "source_name"):
         yield name, getattr(story, name)
     if story.section:
-        yield "section", story.section.name
+        yield "section", f"{story.section.name} {story.section.description}"
     for i, author in enumerate(story.authors):
-        yield f"authors[{i}]", f"{author.name} {author.role}"
+        yield f"authors[{i}]", f"{author.name} {author.role} {author.bio}"
     for i, tag in enumerate(story.tags):
         yield f"tags[{i}]", tag
     for i, quote in enumerate(story.quotes):

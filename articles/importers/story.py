@@ -23,6 +23,8 @@ class StoryAuthor:
     name: str
     slug: str = ""
     role: str = ""
+    bio: str = ""
+    website: str = ""
 
 
 @dataclass
@@ -47,6 +49,7 @@ class StoryQuote:
 class StorySection:
     name: str
     slug: str = ""
+    description: str = ""
 
 
 @dataclass
