@@ -1,10 +1,12 @@
 """import_articles as staff run it: options, the report, exit status, and the hostile inputs of the issue."""
 
 import json
+import re
 import shutil
 from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from articles.management.commands.import_articles import Progress
@@ -276,12 +278,28 @@ class TestProgress:
         for n in range(30):
             (tmp_path / f"story-{n:02}.txt").write_text(f"Story {n}\n\nBody {n}.\n")
         terminal = self.Terminal()
-        from django.core.management import call_command
-
         call_command("import_articles", str(tmp_path), stdout=terminal, stderr=StringIO())
         assert "[" in terminal.getvalue() and "30/30 files, 30 stories" in terminal.getvalue()
         assert Progress(StringIO(), [str(tmp_path)]).enabled is False
         assert Progress(self.Terminal(), [str(tmp_path / "story-01.txt")]).enabled is False
+
+    def test_one_large_export_moves_the_bar(self, tmp_path):
+        item = (
+            "<item><title>Post {n}</title><content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>"
+            "<wp:post_id>{n}</wp:post_id><wp:post_type>post</wp:post_type></item>\n"
+        )
+        path = tmp_path / "large.wordpress.xml"
+        path.write_text(
+            '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Large</title>\n'
+            + "".join(item.format(n=n, text="word " * 1100) for n in range(200))
+            + "</channel></rss>\n"
+        )
+        assert path.stat().st_size > 1_000_000
+        terminal = self.Terminal()
+        call_command("import_articles", str(path), stdout=terminal, stderr=StringIO())
+        bars = {len(bar) for bar in re.findall(r"\[(#*) *\] 1/1 files", terminal.getvalue())}
+        assert len(bars) >= 4 and max(bars) >= 28
 
 
 class TestQueryBudget:
@@ -346,3 +364,14 @@ def test_verbose_update_lists_what_changed(tmp_path):
     path.write_text("A note\n\nIntro, revised.\n\nBody one.\n")
     run = Run(path, "--update", "--verbosity", "2")
     assert f"{path}:1: “A note” changed: standfirst" in run.out
+
+
+def test_a_parser_failing_in_an_unforeseen_way_is_still_one_line(tmp_path):
+    """Python's JSON parser refuses a 5,000-digit number with a ValueError of its own."""
+    path = tmp_path / "digits.json"
+    path.write_text('{"headline": "x", "citations": [{"year": ' + "1" * 5000 + "}]}")
+    before = row_counts()
+    run = Run(path)
+    assert len(run.errors) == 1
+    assert run.errors[0].startswith(f"{path}: could not be read (ValueError: Exceeds the limit (4300 digits)")
+    assert row_counts() == before

@@ -58,9 +58,9 @@ def import_paths(
     stopped = False
     # Each story is atomic on its own (a savepoint); committing them in batches spares a disk sync per story.
     for batch in batched(_items(paths, format, stdin), BATCH_SIZE):
-        saver.prepare([item for _kind, _source, item in batch if isinstance(item, Story)])
+        saver.prepare([item for _kind, _source, item, _read in batch if isinstance(item, Story)])
         with transaction.atomic():
-            for kind, source, item in batch:
+            for kind, source, item, read in batch:
                 if isinstance(item, Ignored):
                     report.ignored[kind][item.kind] += item.count
                     continue
@@ -74,7 +74,7 @@ def import_paths(
                         if result.outcome == UPDATED:
                             report.changes.append((_where(item), item.headline, result.changed))
                         if on_story:
-                            on_story(source, result)
+                            on_story(source, result, read)
                         continue
                 report.counts[kind]["failed"] += 1
                 report.errors.append(str(item))
@@ -89,23 +89,24 @@ def import_paths(
 
 
 def _items(paths, format, stdin):
-    """(format, source, story / Ignored / ArticleImportError) for every input, file errors included."""
+    """(format, source, story / Ignored / ArticleImportError, bytes of the source read so far) for every input."""
     for source in collect_sources(paths, stdin=stdin):
         if isinstance(source, ArticleImportError):
-            yield "unknown", None, source
+            yield "unknown", None, source, 0
             continue
         kind = format or detect_format(source)
         try:
             for item in PARSERS[kind](source):
-                yield kind, source, item
+                yield kind, source, item, source.position
         except ArticleImportError as error:
-            yield kind, source, error
+            yield kind, source, error, 0
         except (RecursionError, MemoryError, ValueError, LookupError, TypeError, OSError) as error:
             # Third-party parsers meeting input nobody planned for: still one line naming the file.
             yield (
                 kind,
                 source,
                 ArticleImportError(source.label, f"could not be read ({type(error).__name__}: {error})"),
+                0,
             )
 
 

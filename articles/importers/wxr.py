@@ -75,6 +75,7 @@ def parse(source):
                 continue
             if name == "item":
                 items += 1
+                source.position = stream.tell()
                 yield from _item(element, items, site, source)
             elif name == "wp:author":
                 login = _text(element, "wp:author_login")
