@@ -231,3 +231,11 @@ class TestExportOptions:
             call_command(
                 "export_articles", "--output", str(tmp_path / "nowhere" / "a.json"), stdout=StringIO()
             )
+
+
+def test_names_without_letters_are_stable_across_updates(tmp_path):
+    """An author called “★” gets a made-up slug; an unchanged re-import must see it as unchanged."""
+    path = tmp_path / "star.json"
+    path.write_text(json.dumps({"external_id": "x:star", "headline": "Starry", "authors": ["★"]}))
+    assert Run(path).ok
+    assert Run(path, "--update").row("json") == {"created": 0, "updated": 0, "skipped": 1, "failed": 0}

@@ -241,15 +241,13 @@ class Saver:
             "source_url": story.source_url,
         }
 
+    def _wanted_authors(self, story):
+        return story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
+
     def _authors(self, story):
-        wanted = story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
         authors, seen = [], set()
-        for entry in wanted:
-            slug = (
-                entry.slug
-                or slugify(tidy(entry.name), allow_unicode=True)[:150]
-                or _digest_slug("author", entry.name)
-            )
+        for entry in self._wanted_authors(story):
+            slug = _author_slug(entry)
             if slug in seen:
                 continue
             seen.add(slug)
@@ -313,7 +311,7 @@ class Saver:
         return quotes
 
     def _speaker(self, person):
-        key = normalise_name(person.name)
+        key = normalise_name(tidy(person.name)[:150])
         details = {
             "role": person.role[:150],
             "affiliation": person.affiliation[:200],
@@ -382,10 +380,7 @@ class Saver:
         current_section = article.section.name if article.section else None
         if (section.name if section else None) != current_section:
             changed.append("section")
-        wanted_authors = [
-            a.slug or slugify(a.name, allow_unicode=True)
-            for a in story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
-        ]
+        wanted_authors = list(dict.fromkeys(_author_slug(a) for a in self._wanted_authors(story)))
         if wanted_authors != [byline.author.slug for byline in article.bylines.select_related("author")]:
             changed.append("authors")
         if sorted(t.casefold() for t in self._tags(story)) != sorted(
@@ -399,7 +394,7 @@ class Saver:
         wanted_quotes = [
             (
                 q.text,
-                normalise_name(q.speaker.name),
+                normalise_name(tidy(q.speaker.name)[:150]),
                 q.role or q.speaker.role,
                 q.affiliation or q.speaker.affiliation,
                 q.is_pull_quote,
@@ -434,6 +429,14 @@ def _clean(instance, what, exclude=None):
 
 def _digest_slug(prefix, text):
     return f"{prefix}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+def _author_slug(entry):
+    return (
+        entry.slug
+        or slugify(tidy(entry.name), allow_unicode=True)[:150]
+        or _digest_slug("author", entry.name)
+    )
 
 
 def _wanted_slug(story):
