@@ -144,6 +144,7 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
     history_latest_first = True
+    change_list_template = "admin/articles/article/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -295,6 +296,10 @@ class ArticleAdmin(VersionAdmin):
             "can_revert": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_recover": workflow.can_publish(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
         # Recovering a deleted story would put it back in its old state without the workflow's checks.

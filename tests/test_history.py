@@ -139,8 +139,13 @@ class TestRevisions:
         story.refresh_from_db()
         assert story.body == "<p>Later version.</p>"
 
-    def test_recovering_deleted_stories_is_for_editors(self, writer_client):
-        assert writer_client.get("/admin/articles/article/recover/").status_code == 403
+    def test_recovering_deleted_stories_is_for_editors(self, client, writer, editor):
+        for user, status, link_shown in [(writer, 403, False), (editor, 200, True)]:
+            client.force_login(user)
+            assert client.get("/admin/articles/article/recover/").status_code == status
+            changelist = client.get("/admin/articles/article/").content.decode()
+            assert ('href="/admin/articles/article/recover/"' in changelist) is link_shown
+            assert 'href="/admin/articles/article/add/"' in changelist
 
 
 class TestTwoEditorsAtOnce:
