@@ -286,13 +286,18 @@ class ArticleAdmin(VersionAdmin):
             else:
                 self.message_user(request, "Reverted. The revert is itself a new version in the history.")
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        versions = Version.objects.get_for_object(article).select_related("revision__user")
+        later = [v for v in versions if v.revision_id > version.revision_id]
+        newer = next((v for v in later if str(v.pk) == request.GET.get("against")), None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Compare with the version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
+            "title": f"The version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
             "article": article,
             "version": version,
-            "differences": history.compare(version, article),
+            "newer": newer,
+            "later_versions": later,
+            "differences": history.compare(version, article, newer),
             "can_revert": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
