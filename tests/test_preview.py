@@ -31,8 +31,8 @@ class TestStaffPreview:
         self, editor_client, django_assert_max_num_queries
     ):
         article = full_story(status="draft", published_at=None, headline="Draft about comets")
-        # Session, user and two permission look-ups, then the same 7 queries as the public page.
-        with django_assert_max_num_queries(11):
+        # Session, user and two permission look-ups, then the same 8 queries as the public page.
+        with django_assert_max_num_queries(12):
             response = editor_client.get(article.get_absolute_url())
         assert response.status_code == 200
         html = response.content.decode()
