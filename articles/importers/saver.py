@@ -27,10 +27,6 @@ from .story import StoryAuthor, StorySection
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
-ARTICLE_FIELDS = [
-    "headline", "slug", "standfirst", "body", "status", "published_at", "embargo_until", "hero_alt",
-    "hero_caption", "hero_credit", "disclosure", "source_name", "source_url",
-]  # fmt: skip
 CITATION_FIELDS = [
     "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
     "year", "doi", "url", "pmid", "study_status", "raw",
