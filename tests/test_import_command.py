@@ -267,6 +267,48 @@ class TestAtomicity:
         assert Citation.objects.count() == before["Citation"]
 
 
+class TestAtomicityInABatch:
+    """A story failing half-way costs only itself, even though a batch is first written without savepoints."""
+
+    @staticmethod
+    def refuse(marker):
+        def wrapper(execute, sql, params, many, context):
+            if sql.startswith('INSERT INTO "articles_citation"') and marker in str(params):
+                raise IntegrityError("refused for the test")
+            return execute(sql, params, many, context)
+
+        return wrapper
+
+    def test_only_the_failing_story_is_lost(self, tmp_path):
+        for n in range(5):
+            title = "Refuse me" if n == 2 else f"Fine title {n}"
+            (tmp_path / f"s{n}.txt").write_text(
+                f"Story {n}\n\nIntro {n}.\n\nReference: Lee, A. {title}. Cell {n + 1}, 1-9 (2024).\n"
+            )
+        with connection.execute_wrapper(self.refuse("Refuse me")):
+            run = Run(tmp_path)
+        assert run.errors == [
+            f"{tmp_path / 's2.txt'}:1: the database refused the story (refused for the test)"
+        ]
+        assert run.row("text") == {"created": 4, "updated": 0, "skipped": 0, "failed": 1}
+        assert sorted(Article.objects.values_list("headline", flat=True)) == [
+            f"Story {n}" for n in (0, 1, 3, 4)
+        ]
+        assert Citation.objects.count() == 4
+
+    def test_images_of_a_redone_batch_are_stored_once(self, folder, settings):
+        stories = [
+            {"external_id": "a", "headline": "With picture", "hero_image": "images/plume.png"},
+            {"external_id": "b", "headline": "Refused", "citations": [{"title": "Refuse me"}]},
+        ]
+        (folder / "two.json").write_text(json.dumps(stories))
+        with connection.execute_wrapper(self.refuse("Refuse me")):
+            run = Run(folder / "two.json")
+        assert run.row("json") == {"created": 1, "updated": 0, "skipped": 0, "failed": 1}
+        assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1
+        assert Article.objects.get().hero_image.name.endswith(".png")
+
+
 class TestProgress:
     class Terminal(StringIO):
         def isatty(self):

@@ -62,6 +62,7 @@ class Saver:
         self._seen_ids, self._seen_slugs = {}, {}
         self._existing, self._free_slugs = {}, set()
         self._done = set()  # external ids this run has saved or skipped
+        self._stored = []  # image files written, so a rolled-back batch can take them back
 
     def prepare(self, stories):
         """Look up for a whole batch, in two queries, what each story would otherwise ask on its own."""
@@ -72,8 +73,30 @@ class Saver:
         slugs = {_wanted_slug(story) for story in stories} - {""}
         self._free_slugs = slugs - set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
 
-    def save(self, story):
-        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason."""
+    def checkpoint(self):
+        """What this saver has learnt so far, to return to if the batch under way is rolled back."""
+        return (
+            {kind: dict(rows) for kind, rows in self._cache.items()},
+            set(self._done),
+            dict(self._seen_ids),
+            dict(self._seen_slugs),
+            len(self._stored),
+        )
+
+    def rollback_to(self, checkpoint):
+        """Forget what a rolled-back batch taught, and delete the image files it stored."""
+        cache, self._done, self._seen_ids, self._seen_slugs, stored = checkpoint
+        self._cache = cache
+        for storage, name in self._stored[stored:]:
+            storage.delete(name)
+        del self._stored[stored:]
+
+    def save(self, story, savepoint=True):
+        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason.
+
+        Without ``savepoint`` a failure part-way leaves the surrounding transaction marked for rollback: the
+        caller must then roll it back as a whole (import_paths redoes such a batch with savepoints).
+        """
         self._check(story)
         if story.external_id in self._done:
             # Another file of this run already brought this story in (two exports of one site).
@@ -93,7 +116,7 @@ class Saver:
                 return Result(SKIPPED)
         self._pending = {kind: {} for kind in self._cache}
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=savepoint or self.options.dry_run):
                 self._write(existing, story, image)
                 if self.options.dry_run:
                     transaction.set_rollback(True)
@@ -196,6 +219,7 @@ class Saver:
         citations = self._citations(story)
         if image and not self.options.dry_run and (new or _image_bytes(article) != image[1]):
             article.hero_image.save(image[0], ContentFile(image[1]), save=False)
+            self._stored.append((article.hero_image.storage, article.hero_image.name))
         article.save()
         if not new:
             article.bylines.all().delete()
