@@ -74,7 +74,7 @@ class ArticleAdminForm(forms.ModelForm):
         saved = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
         if loaded_version is None or saved is None or loaded_version == saved.lock_version:
             return
-        who, when = workflow.last_change(self.instance)
+        who, when = workflow.last_change(saved)
         # The form comes back with the writer's own text in it; saving again now overwrites on purpose.
         self.data = self.data.copy()
         self.data[self.add_prefix("loaded_version")] = saved.lock_version

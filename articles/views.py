@@ -90,7 +90,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            related=Article.objects.published().related_to(self.object)[:RELATED_COUNT],
+            related=Article.objects.published().related_to(self.object, limit=RELATED_COUNT),
             # A story not yet public has no publication data to describe (and is not indexed anyway).
             structured_data=news_article(self.object, self.request) if self.object.is_public else None,
             **kwargs,

@@ -183,11 +183,16 @@ def read_preview_token(token):
 
 
 def last_change(article):
-    """(who, when) of the latest saved change to the story, for the "someone else saved" message."""
+    """(who, when) of the latest saved change to `article` (as just read from the database), for the
+    "someone else saved" message. Saves outside the admin (imports, scripts) leave no revision."""
     version = Version.objects.get_for_object(article).select_related("revision__user").first()
-    if version is None or version.revision.user is None:
-        return "someone outside the admin", article.updated_at
+    # The revision's copy of the story carries the lock counter it saved: if the row's has moved on since,
+    # the latest save made no revision.
+    if version is None or version.field_dict.get("lock_version") != article.lock_version:
+        return "an import or a script", article.updated_at
     user = version.revision.user
+    if user is None:
+        return "someone", version.revision.date_created
     return user.get_full_name() or user.get_username(), version.revision.date_created
 
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from .factories import AuthorFactory, desk_user
 
@@ -19,6 +20,14 @@ def shared_dir():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throwaway folder, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so no page cached by an earlier test can answer for this one."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -98,3 +98,53 @@ class TestScienceContext:
         assert html.count('class="study-status"') == 1  # peer review is the norm and goes unlabelled
         assert '<h2 id="disclosure-heading">Funding and conflicts of interest</h2>' in html
         assert "Funded by the Wellcome Trust.<br>One author consults for Acme." in html
+
+
+def test_workflow_pages_are_valid_html(client, editor, tmp_path):
+    """The Nu HTML checker finds no error on the pages this workflow adds or changes."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    from articles import workflow
+
+    from .test_html_validity import vnu_command
+
+    command = vnu_command()
+    story = ArticleFactory(disclosure="Funded by the Wellcome Trust.\nNo conflicts.")
+    CitationFactory(article=story, study_status="preprint")
+    CorrectionFactory(article=story, text="A fix & a <note>.")
+    CorrectionFactory(article=story, kind=CorrectionKind.UPDATE)
+    draft = ArticleFactory(draft=True, embargo_until=timezone.now() + timedelta(days=1))
+    expired = workflow.make_preview_link(ArticleFactory(draft=True), days=-1)
+    published_since = workflow.make_preview_link(story)
+    pages = {
+        "corrections": (client, reverse("articles:corrections"), 200),
+        "corrected-story": (client, story.get_absolute_url(), 200),
+        "share-link": (client, workflow.make_preview_link(draft).url, 200),
+        "share-link-expired": (client, expired.url, 410),
+        "share-link-published": (client, published_since.url, 410),
+    }
+    files = []
+    for name, (browser, url, status) in pages.items():
+        response = browser.get(url)
+        assert response.status_code == status, url
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    client.force_login(editor)
+    path = tmp_path / "staff-draft.html"
+    path.write_bytes(client.get(draft.get_absolute_url()).content)
+    files.append(str(path))
+    result = subprocess.run(
+        [*command, "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    assert [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ] == []

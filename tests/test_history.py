@@ -171,6 +171,17 @@ class TestTwoEditorsAtOnce:
         story.refresh_from_db()
         assert story.body == "<p>Bob's rewrite, an hour of work.</p>"
 
+    def test_a_save_outside_the_admin_is_named_as_such(self, editor_client, story):
+        assert edit(editor_client, story, standfirst="Saved in the admin first.").status_code == 302
+        form = read_form(editor_client.get(change_url(story)))
+        story.refresh_from_db()
+        story.headline = "Re-imported headline"
+        story.save()
+        form["headline"] = "Mine"
+        refused = editor_client.post(change_url(story), form)
+        [message] = refused.context["adminform"].form.non_field_errors()
+        assert message.startswith("Not saved: an import or a script changed this story at ")
+
     def test_a_publish_action_meanwhile_also_makes_the_form_stale(self, editor_client, editor):
         article = ArticleFactory(draft=True, standfirst="Ready.")
         BylineFactory(article=article)

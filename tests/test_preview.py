@@ -1,11 +1,14 @@
 """Seeing unpublished stories: staff at the story's own URL, reviewers through an Editor's share link."""
 
+import os
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,8 +31,8 @@ class TestStaffPreview:
         self, editor_client, django_assert_max_num_queries
     ):
         article = full_story(status="draft", published_at=None, headline="Draft about comets")
-        # Session, user and two permission look-ups, then the same 7 queries as the public page.
-        with django_assert_max_num_queries(11):
+        # Session, user and two permission look-ups, then the same 8 queries as the public page.
+        with django_assert_max_num_queries(12):
             response = editor_client.get(article.get_absolute_url())
         assert response.status_code == 200
         html = response.content.decode()
@@ -175,3 +178,45 @@ class TestDraftsStayPrivate:
             assert response.status_code == 200, url
             body = response.content.decode()
             assert "Unlisted" not in body and "unlisted-draft" not in body, url
+
+
+@pytest.fixture
+def redis_page_cache(settings):
+    """Django's whole-page cache in front of the site, stored in a real Redis; yields the stored keys."""
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
+    server = redis.Redis.from_url(url)
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"newsroom-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    settings.MIDDLEWARE = [
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *settings.MIDDLEWARE,
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+    settings.CACHE_MIDDLEWARE_SECONDS = 300
+    yield lambda: server.keys(f"{prefix}:*")
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+def test_unpublished_pages_never_enter_a_shared_cache(editor_client, redis_page_cache):
+    draft = ArticleFactory(draft=True, headline="Cached draft?")
+    assert editor_client.get(draft.get_absolute_url()).status_code == 200
+    reviewer = Client()
+    assert reviewer.get(workflow.make_preview_link(draft).url).status_code == 200
+    assert redis_page_cache() == []
+    response = reviewer.get(draft.get_absolute_url())
+    assert response.status_code == 404 and "Cached draft?" not in response.content.decode()
+    # The cache does work: a published story read by a reader is stored.
+    assert reviewer.get(ArticleFactory().get_absolute_url()).status_code == 200
+    assert redis_page_cache() != []
