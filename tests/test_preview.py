@@ -204,7 +204,8 @@ def redis_page_cache(settings):
         "django.middleware.cache.FetchFromCacheMiddleware",
     ]
     settings.CACHE_MIDDLEWARE_SECONDS = 300
-    yield lambda: server.keys(f"{prefix}:*")
+    # Stored pages only: the content version (articles/cache.py) is bookkeeping, written on any database write.
+    yield lambda: [key for key in server.keys(f"{prefix}:*") if b":pagecache:version" not in key]
     for key in server.scan_iter(f"{prefix}:*"):
         server.delete(key)
 
