@@ -189,8 +189,8 @@ class TestResultsPage:
             article = ArticleFactory(headline=f"Meteor shower {n}", tags=["sky", "night"])
             for position, author in enumerate(authors):
                 BylineFactory(article=article, author=author, position=position)
-        # PostgreSQL: two planner estimates, the candidates, the count, the page, bylines, tags.
-        with django_assert_max_num_queries(7):
+        # PostgreSQL: two planner estimates, the candidates, the count, the page, bylines.
+        with django_assert_max_num_queries(6):
             response = client.get(reverse("articles:search"), {"q": "meteor"})
         html = response.content.decode()
         assert html.count('class="teaser"') == 20
