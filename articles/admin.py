@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from .forms import CitationForm
+from .editing import quotes_not_in_body
+from .forms import ArticleAdminForm, CitationForm
 from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 
 
@@ -24,6 +26,7 @@ class CitationInline(admin.StackedInline):
     form = CitationForm
     extra = 0
     fields = [
+        "paste_reference",
         ("position", "study_status"),
         "raw",
         ("authors", "et_al"),
@@ -36,6 +39,7 @@ class CitationInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
     inlines = [BylineInline, QuoteInline, CitationInline]
     list_display = ["headline", "status", "published_at", "section", "byline_names"]
     list_filter = ["status", "section", "tags", "authors"]
@@ -48,7 +52,18 @@ class ArticleAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags"]}),
         ("Publishing", {"fields": ["status", "published_at", "embargo_until"]}),
-        ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_alt",
+                    "hero_caption",
+                    "hero_credit",
+                    ("hero_focal_x", "hero_focal_y"),
+                ]
+            },
+        ),
         ("Science context", {"fields": ["disclosure"]}),
         (
             "Record",
@@ -65,6 +80,17 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
+        for quote in quotes_not_in_body(form.instance):
+            self.message_user(
+                request,
+                f"The quote “{Truncator(quote.text).words(12)}” ({quote.speaker}) is not in the body "
+                "as written: check the wording matches.",
+                messages.WARNING,
+            )
 
     @admin.display(description="Bylines")
     def byline_names(self, article):

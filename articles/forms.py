@@ -1,8 +1,14 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
-from django import forms
+import re
 
-from .models import Citation
+from django import forms
+from django.utils.html import format_html
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
+
+from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
+from .models import Article, Citation, Status
 
 
 class AuthorListField(forms.CharField):
@@ -24,12 +30,141 @@ class AuthorListField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+REFERENCE_LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
+
+
 class CitationForm(forms.ModelForm):
+    paste_reference = forms.CharField(
+        label="Paste a reference",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text=(
+            "Paste a reference as the paper gives it, e.g. “Ganesh, K. et al. L1CAM defines … Nature Cancer 1, "
+            "28–45 (2020).” On save the empty fields below are filled from it; anything you typed yourself is kept."
+        ),
+    )
     authors = AuthorListField(required=False, help_text=Citation._meta.get_field("authors").help_text)
 
     class Meta:
         model = Citation
         fields = [
-            "position", "study_status", "raw", "authors", "et_al", "title", "journal", "volume", "issue",
-            "first_page", "last_page", "article_number", "year", "doi", "pmid", "url",
+            "paste_reference", "position", "study_status", "raw", "authors", "et_al", "title", "journal",
+            "volume", "issue", "first_page", "last_page", "article_number", "year", "doi", "pmid", "url",
         ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        pasted = REFERENCE_LABEL.sub("", cleaned.get("paste_reference") or "").strip()
+        if pasted:
+            self.fill_from_reference(pasted, cleaned)
+        return cleaned
+
+    def fill_from_reference(self, pasted, cleaned):
+        """Copy the parser's fields into every field the editor did not type in this submission.
+
+        The submitted data is updated too, so if anything on the page fails validation the form comes back
+        showing the parsed values, for the editor to correct before saving.
+        """
+        from .importers.references import parse_reference
+
+        parsed = parse_reference(pasted)
+        if not parsed:
+            self.add_error(
+                "paste_reference", "No reference could be read from this text: fill in the fields."
+            )
+            return
+        parsed.setdefault("raw", pasted)
+        typed = {name for name in self.changed_data if cleaned.get(name) not in (None, "", [], False)}
+        data = self.data.copy()
+        for name, value in parsed.items():
+            if name not in self.fields or name in typed or name == "paste_reference":
+                continue
+            cleaned[name] = value
+            self.set_submitted_value(data, name, value)
+        data.pop(self.add_prefix("paste_reference"), None)
+        self.data = data
+
+    def set_submitted_value(self, data, name, value):
+        key = self.add_prefix(name)
+        if isinstance(value, bool):
+            if value:
+                data[key] = "on"
+            else:
+                data.pop(key, None)
+        elif isinstance(value, list):
+            data[key] = "\n".join(value)
+        else:
+            data[key] = "" if value is None else str(value)
+
+
+class FocalPointWidget(forms.NumberInput):
+    """The vertical focal-point input, followed by the hero image: a click on the image sets both coordinates."""
+
+    class Media:
+        js = ["js/focal-point.js"]
+        css = {"all": ["css/focal-point.css"]}
+
+    def __init__(self, *args, picture=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.picture = picture
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        if self.picture is None:
+            return field
+        return format_html(
+            '{}<div class="focal-picker" data-x-input="id_hero_focal_x" data-y-input="id_hero_focal_y">'
+            '<img src="{}" width="{}" height="{}" alt="The hero image: click the subject to set the focal point">'
+            '<span class="focal-marker" aria-hidden="true"></span></div>',
+            field,
+            self.picture.fallback_url,
+            self.picture.width,
+            self.picture.height,
+        )
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form: a rich-text body, a focal-point picker, and image rules checked before publishing."""
+
+    body = ProseEditorFormField(
+        required=False,
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=clean_editor_html,
+        widget=AdminProseEditorWidget,
+        help_text=Article._meta.get_field("body").help_text,
+    )
+
+    class Meta:
+        model = Article
+        # The admin's fieldsets choose the fields on the page; these are the ones this form shapes.
+        fields = ["body", "status", "hero_image", "hero_alt", "hero_focal_x", "hero_focal_y"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "hero_focal_y" in self.fields:
+            self.fields["hero_focal_y"].widget = FocalPointWidget(
+                attrs={"min": 0, "max": 100}, picture=self.instance.hero_picture
+            )
+        # Left empty, the focal point is the centre, as for a story that never had one chosen.
+        for name in ("hero_focal_x", "hero_focal_y"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean_hero_focal_x(self):
+        return self.centre_if_empty("hero_focal_x")
+
+    def clean_hero_focal_y(self):
+        return self.centre_if_empty("hero_focal_y")
+
+    def centre_if_empty(self, name):
+        value = self.cleaned_data.get(name)
+        return Article._meta.get_field(name).default if value is None else value
+
+    def _post_clean(self):
+        # Runs after the instance holds the submitted values, so the model's own rule judges the new image.
+        super()._post_clean()
+        if self.instance.status != Status.PUBLISHED:
+            return
+        for field, problems in self.instance.image_problems_by_field().items():
+            for problem in problems:
+                self.add_error(field if field in self.fields else None, problem)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -164,3 +165,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # SQLite has no deferrable unique constraints: there model validation keeps positions unique instead.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
+
+# Upload limits for hero images and author photos (articles/images.py): bytes on disk and decoded pixels.
+IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000

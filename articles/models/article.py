@@ -1,5 +1,6 @@
 import math
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
+from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
 
 WORDS_PER_MINUTE = 230
@@ -45,7 +47,12 @@ class Article(models.Model):
     body = models.TextField(
         blank=True, help_text="The story. Scripts, styles and unknown markup are removed on save."
     )
-    hero_image = models.ImageField("hero image", upload_to="heroes/%Y/%m/", blank=True)
+    hero_image = CleanImageField(
+        "hero image",
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF. Turned upright and stripped of location data when stored.",
+    )
     hero_alt = models.CharField(
         "hero image alt text",
         max_length=300,
@@ -54,6 +61,21 @@ class Article(models.Model):
     )
     hero_caption = models.CharField("hero image caption", max_length=500, blank=True)
     hero_credit = models.CharField("hero image credit", max_length=200, blank=True)
+    hero_focal_x = models.PositiveSmallIntegerField(
+        "focal point across (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject is, from the left edge (0) to the right (100): teaser crops keep it in view.",
+    )
+    hero_focal_y = models.PositiveSmallIntegerField(
+        "focal point down (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject is, from the top edge (0) to the bottom (100).",
+    )
+    hero_renditions = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Resized copies of the hero image, made on save."
+    )
     authors = models.ManyToManyField(
         "articles.Author", through="articles.Byline", related_name="articles", blank=True
     )
@@ -112,6 +134,7 @@ class Article(models.Model):
             self.slug = self.unique_slug(self.headline)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        sync_hero_renditions(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -163,6 +186,33 @@ class Article(models.Model):
     def byline_authors(self):
         """Authors in byline order, from the prefetched bylines (no query when prefetched)."""
         return [byline.author for byline in self.bylines.all()]
+
+    # Images: renditions come from the stored record, so pages never open the image files.
+
+    @property
+    def hero_picture(self):
+        return Picture.from_record(self.hero_image.storage, self.hero_renditions.get("hero"))
+
+    @property
+    def teaser_picture(self):
+        return Picture.from_record(self.hero_image.storage, self.hero_renditions.get("teaser"))
+
+    def image_problems(self):
+        """What stops this story's images being published, one message per problem (empty when none)."""
+        return [problem for problems in self.image_problems_by_field().values() for problem in problems]
+
+    def image_problems_by_field(self):
+        problems = {}
+        if self.hero_image and not self.hero_alt.strip():
+            problems["hero_alt"] = [
+                "The hero image needs alt text before the story is published: "
+                "describe what it shows for readers who can't see it."
+            ]
+        if missing := images_without_alt(self.body):
+            problems["body"] = [
+                f"{missing} image(s) in the body have no alt text: add it before the story is published."
+            ]
+        return problems
 
 
 class Byline(models.Model):

@@ -1,0 +1,305 @@
+"""Uploaded images: checked by decoding them, stored clean, and served as renditions made once.
+
+Three stages, each usable on its own:
+
+- ``inspect_image`` decodes an upload under size and pixel limits and says, in an editor's words, why a file is
+  refused (not an image, a type we do not serve, too big, a decompression bomb, damaged).
+- ``CleanImageField`` stores every new file re-encoded: EXIF orientation applied, location and camera metadata
+  dropped (only Artist and Copyright survive), the extension matching the real type.
+- ``sync_hero_renditions`` makes the responsive widths (WebP and JPEG) and the focal-point teaser crop once, under
+  names derived from the source and the crop, and records them on the article so pages render them without
+  touching storage or the database.
+"""
+
+import hashlib
+import io
+import posixpath
+import warnings
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
+from django.template.defaultfilters import filesizeformat
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+# Credit survives re-encoding; GPS, camera serials, thumbnails and maker notes do not.
+KEPT_EXIF_TAGS = (ExifTags.Base.Artist, ExifTags.Base.Copyright)
+
+HERO_WIDTHS = (480, 960, 1600)
+TEASER_WIDTHS = (320, 640)
+TEASER_ASPECT = (3, 2)
+# Bump when the rendition recipe changes, so stored renditions are remade rather than reused.
+RENDITION_VERSION = 1
+WEBP_QUALITY = 80
+JPEG_QUALITY = 82
+
+
+def max_upload_bytes():
+    return settings.IMAGE_MAX_UPLOAD_BYTES
+
+
+def max_pixels():
+    return settings.IMAGE_MAX_PIXELS
+
+
+def inspect_image(file, name=None):
+    """Decode `file` completely and return the Pillow image, or raise ValidationError naming file and reason.
+
+    The header is read first, so a bomb (a small file claiming a huge canvas) is refused before any pixels are
+    decoded; Pillow's own DecompressionBombWarning is promoted to an error for the same reason.
+    """
+    name = name or getattr(file, "name", None) or "The file"
+    size = getattr(file, "size", None)
+    if size is not None and size > max_upload_bytes():
+        raise ValidationError(
+            f"{name} is {filesizeformat(size)}; images may be at most {filesizeformat(max_upload_bytes())}.",
+            code="file_too_large",
+        )
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(file)
+            image_format = image.format
+            width, height = image.size
+            if image_format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    f"{name} is a {image_format} image; upload a JPEG, PNG, WebP or GIF.",
+                    code="image_type",
+                )
+            if width * height > max_pixels():
+                raise ValidationError(
+                    f"{name} is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); "
+                    f"the limit is {max_pixels() / 1e6:g} megapixels.",
+                    code="too_many_pixels",
+                )
+            image.load()
+    except UnidentifiedImageError:
+        raise ValidationError(
+            f"{name} is not an image: its contents are not JPEG, PNG, WebP or GIF, whatever its name says.",
+            code="not_an_image",
+        ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            f"{name} claims a canvas too large to decode safely (a decompression bomb); it was refused.",
+            code="decompression_bomb",
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ValidationError(f"{name} is damaged or cut short ({error}).", code="damaged_image") from None
+    return image
+
+
+def clean_copy(image):
+    """The upload as it should be stored: orientation applied, metadata reduced to credit, the real extension."""
+    kept_exif = Image.Exif()
+    source_exif = image.getexif()
+    for tag in KEPT_EXIF_TAGS:
+        if tag in source_exif:
+            kept_exif[tag] = source_exif[tag]
+    icc_profile = image.info.get("icc_profile")
+    image_format = image.format
+    if image_format == "GIF":
+        # Only the first frame is kept: every page shows a still, and frames multiply the decoding cost.
+        image.seek(0)
+    upright = ImageOps.exif_transpose(image)
+    # Nothing from the source's metadata is carried over implicitly; transparency is pixels, not metadata.
+    upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if len(kept_exif):
+        options["exif"] = kept_exif.tobytes()
+    if image_format == "JPEG":
+        options.update(quality=90, optimize=True)
+        if upright.mode not in ("RGB", "L", "CMYK"):
+            upright = upright.convert("RGB")
+    elif image_format == "WEBP":
+        options.update(quality=90)
+    elif image_format == "GIF":
+        options.pop("exif", None)
+    buffer = io.BytesIO()
+    upright.save(buffer, format=image_format, **options)
+    return buffer.getvalue(), ALLOWED_FORMATS[image_format]
+
+
+class CleanImageFieldFile(ImageFieldFile):
+    def save(self, name, content, save=True):
+        """Every new file goes through inspection and re-encoding, whichever code path assigns it."""
+        image = inspect_image(content, posixpath.basename(name))
+        data, extension = clean_copy(image)
+        stem = posixpath.splitext(name)[0]
+        super().save(f"{stem}.{extension}", ContentFile(data), save=save)
+
+
+class UploadedImageFormField(forms.ImageField):
+    """The admin's upload field: refuses with the reason from inspect_image, not Django's generic message."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        inspect_image(upload, upload.name)
+        upload.seek(0)
+        return upload
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs["accept"] = ACCEPT
+        return attrs
+
+
+class CleanImageField(models.ImageField):
+    """An ImageField whose files are validated by decoding and stored without location data."""
+
+    attr_class = CleanImageFieldFile
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})
+
+
+# Renditions ---------------------------------------------------------------------------------------------------
+
+
+def _digest(*parts):
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:10]
+
+
+def teaser_box(width, height, focal_x, focal_y):
+    """The largest TEASER_ASPECT box in the image that keeps the focal point (percentages) as central as it can."""
+    aspect_w, aspect_h = TEASER_ASPECT
+    crop_w = min(width, height * aspect_w // aspect_h)
+    crop_h = min(height, width * aspect_h // aspect_w)
+    left = round(width * focal_x / 100 - crop_w / 2)
+    top = round(height * focal_y / 100 - crop_h / 2)
+    left = max(0, min(left, width - crop_w))
+    top = max(0, min(top, height - crop_h))
+    return (left, top, left + crop_w, top + crop_h)
+
+
+def _flatten(image):
+    """RGB(A) pixels for encoding; JPEG gets transparent areas on white, as a page background would show."""
+    image = (
+        image.convert("RGBA") if image.mode in ("P", "LA", "PA") or "transparency" in image.info else image
+    )
+    if image.mode == "RGBA":
+        return image, Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+    image = image.convert("RGB")
+    return image, image
+
+
+def _write_widths(storage, source, box, widths, folder, kind):
+    """Save one WebP and one JPEG per width (never wider than the source box); reuse files already stored."""
+    box_w, box_h = box[2] - box[0], box[3] - box[1]
+    targets = sorted({min(width, box_w) for width in widths})
+    written = []
+    for width in targets:
+        height = max(1, round(box_h * width / box_w))
+        entry = {"width": width, "height": height}
+        resized = None
+        for fmt, extension in (("WEBP", "webp"), ("JPEG", "jpg")):
+            name = f"{folder}/{kind}-{width}.{extension}"
+            if not storage.exists(name):
+                if resized is None:
+                    resized = _flatten(source.resize((width, height), Image.Resampling.LANCZOS, box=box))
+                with_alpha, opaque = resized
+                buffer = io.BytesIO()
+                if fmt == "WEBP":
+                    with_alpha.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+                else:
+                    opaque.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+                name = storage.save(name, ContentFile(buffer.getvalue()))
+            entry[extension] = name
+        written.append(entry)
+    return written
+
+
+def build_renditions(field_file, focal_x, focal_y):
+    """Make (or find) every rendition of a stored image; return the record kept on the article."""
+    storage = field_file.storage
+    with storage.open(field_file.name, "rb") as stored:
+        source = Image.open(stored)
+        source.load()
+    width, height = source.size
+    stem = posixpath.splitext(field_file.name)[0]
+    crop = teaser_box(width, height, focal_x, focal_y)
+    hero_folder = f"renditions/{stem}/{_digest(field_file.name, RENDITION_VERSION)}"
+    teaser_folder = f"renditions/{stem}/{_digest(field_file.name, crop, RENDITION_VERSION)}"
+    return {
+        "source": field_file.name,
+        "focal": [focal_x, focal_y],
+        "version": RENDITION_VERSION,
+        "width": width,
+        "height": height,
+        "hero": _write_widths(storage, source, (0, 0, width, height), HERO_WIDTHS, hero_folder, "hero"),
+        "teaser": _write_widths(storage, source, crop, TEASER_WIDTHS, teaser_folder, "teaser"),
+    }
+
+
+def sync_hero_renditions(article):
+    """Store a newly uploaded hero image and bring `article.hero_renditions` up to date with it and its focal point.
+
+    Called from Article.save before the row is written, so the record and the image are saved together.
+    """
+    field_file = article.hero_image
+    if not field_file:
+        article.hero_renditions = {}
+        return
+    if not field_file._committed:
+        field_file.save(field_file.name, field_file.file, save=False)
+    record = article.hero_renditions or {}
+    current = (
+        record.get("source") == field_file.name
+        and record.get("focal") == [article.hero_focal_x, article.hero_focal_y]
+        and record.get("version") == RENDITION_VERSION
+    )
+    if not current:
+        article.hero_renditions = build_renditions(field_file, article.hero_focal_x, article.hero_focal_y)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a <picture> element needs, read from a rendition record with no storage or database access."""
+
+    webp_srcset: str
+    jpeg_srcset: str
+    fallback_url: str
+    width: int
+    height: int
+
+    @classmethod
+    def from_record(cls, storage, entries):
+        if not entries:
+            return None
+        largest = entries[-1]
+        return cls(
+            webp_srcset=", ".join(f"{storage.url(e['webp'])} {e['width']}w" for e in entries),
+            jpeg_srcset=", ".join(f"{storage.url(e['jpg'])} {e['width']}w" for e in entries),
+            fallback_url=storage.url(largest["jpg"]),
+            width=largest["width"],
+            height=largest["height"],
+        )
+
+
+class _ImageAltCounter(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.missing = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img" and not (dict(attrs).get("alt") or "").strip():
+            self.missing += 1
+
+
+def images_without_alt(html):
+    """How many <img> elements in `html` have no (or blank) alt text."""
+    if not html or "<img" not in html:
+        return 0
+    counter = _ImageAltCounter()
+    counter.feed(html)
+    counter.close()
+    return counter.missing
