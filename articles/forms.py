@@ -1,7 +1,5 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
-import re
-
 from django import forms
 from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
@@ -30,9 +28,6 @@ class AuthorListField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
-REFERENCE_LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
-
-
 class CitationForm(forms.ModelForm):
     paste_reference = forms.CharField(
         label="Paste a reference",
@@ -48,39 +43,38 @@ class CitationForm(forms.ModelForm):
     class Meta:
         model = Citation
         fields = [
-            "paste_reference", "position", "study_status", "raw", "authors", "et_al", "title", "journal",
-            "volume", "issue", "first_page", "last_page", "article_number", "year", "doi", "pmid", "url",
+            "article", "paste_reference", "position", "study_status", "raw", "authors", "et_al", "title",
+            "journal", "volume", "issue", "first_page", "last_page", "article_number", "year", "doi", "pmid",
+            "url",
         ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
-        pasted = REFERENCE_LABEL.sub("", cleaned.get("paste_reference") or "").strip()
-        if pasted:
+        if pasted := (cleaned.get("paste_reference") or "").strip():
             self.fill_from_reference(pasted, cleaned)
         return cleaned
 
     def fill_from_reference(self, pasted, cleaned):
-        """Copy the parser's fields into every field the editor did not type in this submission.
+        """Replace every field the editor did not type in this submission with what the parser read.
 
         The submitted data is updated too, so if anything on the page fails validation the form comes back
         showing the parsed values, for the editor to correct before saving.
         """
+        # Imported here until the importers package (being written alongside) is on main; then at the top.
         from .importers.references import parse_reference
 
         parsed = parse_reference(pasted)
-        if not parsed:
+        if not any(parsed.get(name) for name in ("authors", "title", "journal", "doi")):
             self.add_error(
-                "paste_reference", "No reference could be read from this text: fill in the fields."
+                "paste_reference", "No reference could be read from this text: fill in the fields below."
             )
             return
-        parsed.setdefault("raw", pasted)
         typed = {name for name in self.changed_data if cleaned.get(name) not in (None, "", [], False)}
         data = self.data.copy()
         for name, value in parsed.items():
-            if name not in self.fields or name in typed or name == "paste_reference":
-                continue
-            cleaned[name] = value
-            self.set_submitted_value(data, name, value)
+            if name in self.fields and name not in typed:
+                cleaned[name] = value
+                self.set_submitted_value(data, name, value)
         data.pop(self.add_prefix("paste_reference"), None)
         self.data = data
 
