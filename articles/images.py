@@ -13,6 +13,7 @@ Three stages, each usable on its own:
 
 import hashlib
 import io
+import logging
 import posixpath
 import warnings
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from django.db import models
 from django.db.models.fields.files import ImageFieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -222,8 +225,7 @@ def build_renditions(field_file, focal_x, focal_y):
     """Make (or find) every rendition of a stored image; return the record kept on the article."""
     storage = field_file.storage
     with storage.open(field_file.name, "rb") as stored:
-        source = Image.open(stored)
-        source.load()
+        source = inspect_image(stored, field_file.name)
     width, height = source.size
     stem = posixpath.splitext(field_file.name)[0]
     crop = teaser_box(width, height, focal_x, focal_y)
@@ -257,8 +259,15 @@ def sync_hero_renditions(article):
         and record.get("focal") == [article.hero_focal_x, article.hero_focal_y]
         and record.get("version") == RENDITION_VERSION
     )
-    if not current:
+    if current:
+        return
+    try:
         article.hero_renditions = build_renditions(field_file, article.hero_focal_x, article.hero_focal_y)
+    except (OSError, ValidationError) as error:
+        # A name set by hand or a file lost from storage must not block saving the story's words; the page
+        # falls back to the plain file, and the next save tries again.
+        logger.warning("No renditions for article %s: %s", article.pk, error)
+        article.hero_renditions = {}
 
 
 @dataclass(frozen=True)

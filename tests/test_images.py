@@ -305,6 +305,17 @@ class TestRenditions:
         assert not hero_story.hero_image and hero_story.hero_renditions == {}
         assert hero_story.hero_picture is None
 
+    def test_missing_or_broken_source_does_not_block_saving(self, client, caplog):
+        article = ArticleFactory(hero_image="heroes/lost.jpg", hero_alt="Lost")
+        assert article.hero_renditions == {}
+        assert "No renditions for article" in caplog.text and "lost.jpg" in caplog.text
+        html = client.get(article.get_absolute_url()).content.decode()
+        assert '<img src="/media/heroes/lost.jpg" alt="Lost">' in html
+        default_storage.save("heroes/text.jpg", io.BytesIO(b"not an image"))
+        article.hero_image = "heroes/text.jpg"
+        article.save()
+        assert article.hero_renditions == {}
+
 
 class TestFocalPoint:
     @pytest.mark.parametrize(
