@@ -1,0 +1,119 @@
+"""The admin's editing tools in a real headless Chromium: the rich-text body editor and the focal-point picker."""
+
+import shutil
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Article, Status
+
+from .factories import ArticleFactory
+from .image_files import landscape_jpeg, upload
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("no Chromium and chromedriver installed")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2000"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def editor_session(browser, live_server, admin_user, client):
+    """The browser, logged in to the admin of the live server as a superuser."""
+    client.force_login(admin_user)
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.delete_all_cookies()
+    browser.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value, "path": "/"})
+    browser.get_log("browser")  # start each test with an empty console
+    return browser
+
+
+def wait_for(browser, selector):
+    return WebDriverWait(browser, 15).until(
+        expected_conditions.visibility_of_element_located((By.CSS_SELECTOR, selector))
+    )
+
+
+def save_and_wait(browser, live_server):
+    browser.find_element(By.NAME, "_save").click()
+    changelist = live_server.url + reverse("admin:articles_article_changelist")
+    try:
+        WebDriverWait(browser, 15).until(expected_conditions.url_to_be(changelist))
+    except Exception:
+        errors = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".errornote, .errorlist")]
+        pytest.fail(f"the admin did not save: {errors}")
+
+
+def console_errors(browser):
+    """Failed scripts, styles or fonts; the favicon the browser asks for by itself is not ours to serve here."""
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if entry["level"] == "SEVERE" and "favicon.ico" not in entry["message"]
+    ]
+
+
+def test_body_is_written_in_the_rich_text_editor(editor_session, live_server):
+    browser = editor_session
+    browser.get(live_server.url + reverse("admin:articles_article_add"))
+    editable = wait_for(browser, ".ProseMirror[contenteditable='true']")
+    assert browser.find_element(By.NAME, "body").is_displayed() is False
+    browser.find_element(By.NAME, "headline").send_keys("Bees count to four")
+    editable.click()
+    editable.send_keys("Honeybees can ")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("b").key_up(Keys.CONTROL).perform()
+    editable.send_keys("count")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("b").key_up(Keys.CONTROL).perform()
+    editable.send_keys(" small numbers.")
+    save_and_wait(browser, live_server)
+
+    article = Article.objects.get(headline="Bees count to four")
+    assert article.body == "<p>Honeybees can <strong>count</strong> small numbers.</p>"
+    assert article.slug == "bees-count-to-four"
+    assert console_errors(browser) == []
+
+
+def test_clicking_the_hero_image_sets_the_focal_point(editor_session, live_server):
+    browser = editor_session
+    article = ArticleFactory(status=Status.DRAFT, published_at=None, hero_alt="A bee")
+    article.hero_image = upload("bee.jpg", landscape_jpeg((1200, 600)))
+    article.save()
+    teaser_before = article.hero_renditions["teaser"]
+
+    browser.get(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    image = wait_for(browser, ".focal-picker img")
+    width, height = image.size["width"], image.size["height"]
+    # Selenium offsets are from the element's centre: this is 80% across and 25% down.
+    ActionChains(browser).move_to_element_with_offset(
+        image, int(width * 0.3), int(-height * 0.25)
+    ).click().perform()
+    assert browser.find_element(By.ID, "id_hero_focal_x").get_attribute("value") == "80"
+    assert browser.find_element(By.ID, "id_hero_focal_y").get_attribute("value") == "25"
+    marker = browser.find_element(By.CSS_SELECTOR, ".focal-marker")
+    assert marker.value_of_css_property("left") == f"{width * 0.8:g}px"
+    save_and_wait(browser, live_server)
+
+    article.refresh_from_db()
+    assert (article.hero_focal_x, article.hero_focal_y) == (80, 25)
+    assert article.hero_renditions["teaser"] != teaser_before
+    assert console_errors(browser) == []
