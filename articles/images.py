@@ -15,7 +15,6 @@ import hashlib
 import io
 import logging
 import posixpath
-import warnings
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -49,14 +48,15 @@ def max_upload_bytes():
 
 
 def max_pixels():
-    return settings.IMAGE_MAX_PIXELS
+    # Never above Pillow's own bomb threshold: past it Pillow only warns, and warnings are not a guard.
+    return min(settings.IMAGE_MAX_PIXELS, Image.MAX_IMAGE_PIXELS)
 
 
 def inspect_image(file, name=None):
     """Decode `file` completely and return the Pillow image, or raise ValidationError naming file and reason.
 
     The header is read first, so a bomb (a small file claiming a huge canvas) is refused before any pixels are
-    decoded; Pillow's own DecompressionBombWarning is promoted to an error for the same reason.
+    decoded: by Pillow itself past twice its MAX_IMAGE_PIXELS, by our pixel limit below that.
     """
     name = name or getattr(file, "name", None) or "The file"
     size = getattr(file, "size", None)
@@ -67,29 +67,26 @@ def inspect_image(file, name=None):
         )
     file.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(file)
-            image_format = image.format
-            width, height = image.size
-            if image_format not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    f"{name} is a {image_format} image; upload a JPEG, PNG, WebP or GIF.",
-                    code="image_type",
-                )
-            if width * height > max_pixels():
-                raise ValidationError(
-                    f"{name} is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); "
-                    f"the limit is {max_pixels() / 1e6:g} megapixels.",
-                    code="too_many_pixels",
-                )
-            image.load()
+        image = Image.open(file)
+        image_format = image.format
+        width, height = image.size
+        if image_format not in ALLOWED_FORMATS:
+            raise ValidationError(
+                f"{name} is a {image_format} image; upload a JPEG, PNG, WebP or GIF.", code="image_type"
+            )
+        if width * height > max_pixels():
+            raise ValidationError(
+                f"{name} is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); "
+                f"the limit is {max_pixels() / 1e6:.1f} megapixels.",
+                code="too_many_pixels",
+            )
+        image.load()
     except UnidentifiedImageError:
         raise ValidationError(
             f"{name} is not an image: its contents are not JPEG, PNG, WebP or GIF, whatever its name says.",
             code="not_an_image",
         ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise ValidationError(
             f"{name} claims a canvas too large to decode safely (a decompression bomb); it was refused.",
             code="decompression_bomb",

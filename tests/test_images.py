@@ -118,13 +118,25 @@ class TestUploadRules:
         assert not Article.objects.exists()
         assert stored_files() == {}
 
+    def test_limit_never_exceeds_pillows_bomb_threshold(self, admin_client, settings):
+        settings.IMAGE_MAX_PIXELS = 10**12
+        # 100 megapixels: past Pillow's warning threshold (89.5 MP) but short of its hard error (179 MP).
+        with pytest.warns(Image.DecompressionBombWarning):
+            response = add_story(
+                admin_client,
+                hero_image=upload("big.png", decompression_bomb_png(10_000, 10_000), "image/png"),
+            )
+        message = str(form_errors(response)["hero_image"])
+        assert "big.png is 10000×10000 pixels (100.0 megapixels); the limit is 89.5 megapixels." in message
+        assert not Article.objects.exists()
+
     def test_too_many_pixels_named_with_the_limit(self, admin_client, settings):
         settings.IMAGE_MAX_PIXELS = 1_000_000
         response = add_story(
             admin_client, hero_image=upload("wide.png", encode(two_tone((1200, 1000)), "PNG"))
         )
         message = str(form_errors(response)["hero_image"])
-        assert "wide.png is 1200×1000 pixels (1.2 megapixels); the limit is 1 megapixels." in message
+        assert "wide.png is 1200×1000 pixels (1.2 megapixels); the limit is 1.0 megapixels." in message
         assert not Article.objects.exists()
 
     def test_oversized_file_named_with_its_size(self, admin_client, settings):
