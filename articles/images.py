@@ -309,3 +309,24 @@ def images_without_alt(html):
     counter.feed(html)
     counter.close()
     return counter.missing
+
+
+def refresh_renditions(articles, rebuild=False):
+    """Bring the rendition records of `articles` up to date; return how many changed and which failed.
+
+    For stories whose images arrived without Article.save (a bulk import, a restored database, a new size
+    recipe). Records are written with update(), so nothing else about the story changes. With `rebuild`, every
+    record is made afresh; rendition files that already exist are still reused.
+    """
+    changed, failed = 0, []
+    fields = ["pk", "hero_image", "hero_focal_x", "hero_focal_y", "hero_renditions"]
+    for article in articles.exclude(hero_image="").only(*fields).iterator(chunk_size=200):
+        before = {} if rebuild else article.hero_renditions
+        article.hero_renditions = before
+        sync_hero_renditions(article)
+        if not article.hero_renditions:
+            failed.append(article)
+        elif article.hero_renditions != before:
+            type(article).objects.filter(pk=article.pk).update(hero_renditions=article.hero_renditions)
+            changed += 1
+    return changed, failed

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import ExifTags, Image
 
@@ -327,6 +328,21 @@ class TestRenditions:
         article.hero_image = "heroes/text.jpg"
         article.save()
         assert article.hero_renditions == {}
+
+    def test_command_fills_records_missing_after_a_bulk_update(self, hero_story):
+        record = hero_story.hero_renditions
+        before = stored_files()
+        broken = ArticleFactory(hero_image="heroes/gone.jpg")
+        Article.objects.update(hero_renditions={})
+        out, err = io.StringIO(), io.StringIO()
+        call_command("make_renditions", stdout=out, stderr=err)
+        hero_story.refresh_from_db()
+        assert hero_story.hero_renditions == record
+        assert stored_files() == before
+        assert "for 1 stories" in out.getvalue()
+        assert f"(id {broken.pk}): heroes/gone.jpg" in err.getvalue()
+        call_command("make_renditions", "--rebuild", stdout=out, stderr=err)
+        assert stored_files() == before
 
 
 class TestFocalPoint:
