@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from .editing import quotes_not_in_body
-from .forms import ArticleAdminForm, CitationForm
+from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
 from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 
 
@@ -144,3 +147,19 @@ class CitationAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["title", "journal", "doi", "raw"]
     raw_id_fields = ["article"]
+
+    def get_urls(self):
+        parse = self.admin_site.admin_view(self.parse_reference_view)
+        return [
+            path("parse-reference/", parse, name="articles_citation_parse_reference"),
+            *super().get_urls(),
+        ]
+
+    def parse_reference_view(self, request):
+        """The fields a pasted reference fills, for the citation form's “Fill in the fields” button."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        parsed = read_reference(request.GET.get("text", ""))
+        if parsed is None:
+            return JsonResponse({"error": UNREADABLE_REFERENCE}, status=400)
+        return JsonResponse({"fields": {name: as_submitted(value) for name, value in parsed.items()}})

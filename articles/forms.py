@@ -1,6 +1,9 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
+import re
+
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -28,14 +31,54 @@ class AuthorListField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+WORD = re.compile(r"\w")
+UNREADABLE_REFERENCE = "No reference could be read from this text: fill in the fields below."
+
+
+def read_reference(text):
+    """Citation fields parsed from a pasted reference, or None when nothing recognisable was found."""
+    # Imported here until the importers package (being written alongside) is on main; then at the top.
+    from .importers.references import parse_reference
+
+    parsed = parse_reference(text)
+    found = " ".join(as_submitted(parsed.get(name)) for name in ("authors", "title", "journal", "doi"))
+    return parsed if WORD.search(found) else None
+
+
+def as_submitted(value):
+    """A parsed Citation value as the admin's inputs hold it (a checkbox is a bool, authors one per line)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return "\n".join(value)
+    return "" if value is None else str(value)
+
+
+class PasteReferenceWidget(forms.Textarea):
+    """The paste box with a button that fills the row's fields at once (paste-reference.js), before saving."""
+
+    class Media:
+        js = ["js/paste-reference.js"]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html(
+            '<div class="paste-reference" data-parse-url="{}">{}'
+            '<p><button type="button" class="button" data-fill-reference>Fill in the fields</button> '
+            '<span class="paste-reference-status" aria-live="polite"></span></p></div>',
+            reverse("admin:articles_citation_parse_reference"),
+            super().render(name, value, attrs, renderer),
+        )
+
+
 class CitationForm(forms.ModelForm):
     paste_reference = forms.CharField(
         label="Paste a reference",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        widget=PasteReferenceWidget(attrs={"rows": 2, "cols": 80}),
         help_text=(
             "Paste a reference as the paper gives it, e.g. “Ganesh, K. et al. L1CAM defines … Nature Cancer 1, "
-            "28–45 (2020).” On save the empty fields below are filled from it; anything you typed yourself is kept."
+            "28–45 (2020).” “Fill in the fields” (or saving) copies what it says into the fields below, except "
+            "those you changed yourself; check them before saving."
         ),
     )
     authors = AuthorListField(required=False, help_text=Citation._meta.get_field("authors").help_text)
@@ -55,40 +98,27 @@ class CitationForm(forms.ModelForm):
         return cleaned
 
     def fill_from_reference(self, pasted, cleaned):
-        """Replace every field the editor did not type in this submission with what the parser read.
+        """Replace every field the editor did not change in this submission with what the parser read.
 
         The submitted data is updated too, so if anything on the page fails validation the form comes back
         showing the parsed values, for the editor to correct before saving.
         """
-        # Imported here until the importers package (being written alongside) is on main; then at the top.
-        from .importers.references import parse_reference
-
-        parsed = parse_reference(pasted)
-        if not any(parsed.get(name) for name in ("authors", "title", "journal", "doi")):
-            self.add_error(
-                "paste_reference", "No reference could be read from this text: fill in the fields below."
-            )
+        parsed = read_reference(pasted)
+        if parsed is None:
+            self.add_error("paste_reference", UNREADABLE_REFERENCE)
             return
         typed = {name for name in self.changed_data if cleaned.get(name) not in (None, "", [], False)}
         data = self.data.copy()
         for name, value in parsed.items():
             if name in self.fields and name not in typed:
                 cleaned[name] = value
-                self.set_submitted_value(data, name, value)
+                submitted = as_submitted(value)
+                if submitted is False:
+                    data.pop(self.add_prefix(name), None)
+                else:
+                    data[self.add_prefix(name)] = "on" if submitted is True else submitted
         data.pop(self.add_prefix("paste_reference"), None)
         self.data = data
-
-    def set_submitted_value(self, data, name, value):
-        key = self.add_prefix(name)
-        if isinstance(value, bool):
-            if value:
-                data[key] = "on"
-            else:
-                data.pop(key, None)
-        elif isinstance(value, list):
-            data[key] = "\n".join(value)
-        else:
-            data[key] = "" if value is None else str(value)
 
 
 class FocalPointWidget(forms.NumberInput):

@@ -194,6 +194,26 @@ class TestPasteReference:
         assert response.status_code == 302
         assert Citation.objects.get().journal == "Nature Cancer"
 
+    def test_fill_endpoint_gives_the_values_the_inputs_take(self, admin_client):
+        url = reverse("admin:articles_citation_parse_reference")
+        reply = admin_client.get(url, {"text": SEED_REFERENCE})
+        assert reply.status_code == 200
+        fields = reply.json()["fields"]
+        assert fields["authors"] == "Ganesh, K.\nBasnet, H.\nKaygusuz, Y."
+        assert fields["et_al"] is True
+        assert (fields["journal"], fields["year"], fields["first_page"]) == ("Nature Cancer", "2020", "28")
+        reply = admin_client.get(url, {"text": "???"})
+        assert reply.status_code == 400
+        assert reply.json() == {
+            "error": "No reference could be read from this text: fill in the fields below."
+        }
+
+    def test_fill_endpoint_is_for_staff_who_may_edit_citations(self, client, django_user_model):
+        url = reverse("admin:articles_citation_parse_reference")
+        assert client.get(url, {"text": SEED_REFERENCE}).status_code == 302  # to the admin login
+        client.force_login(django_user_model.objects.create_user("intern", is_staff=True))
+        assert client.get(url, {"text": SEED_REFERENCE}).status_code == 403
+
 
 class TestQuoteWarning:
     def post_with_quote(self, admin_client, body, quote_text):
