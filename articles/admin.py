@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -135,9 +135,27 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "role", "affiliation", "orcid"]
+    list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_speakers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+
+    @admin.display(description="Quotes", ordering="quote_total")
+    def quote_count(self, speaker):
+        return speaker.quote_total
+
+    @admin.action(description="Merge selected speakers into one (the one with the most quotes)")
+    def merge_speakers(self, request, queryset):
+        speakers = list(queryset.order_by("-quote_total", "pk"))
+        if len(speakers) < 2:
+            self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
+            return
+        keep = speakers[0]
+        merged = keep.absorb(speakers[1:])
+        self.message_user(request, f"Merged {merged} other record(s) into “{keep.name}”.", messages.SUCCESS)
 
 
 @admin.register(Citation)

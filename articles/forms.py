@@ -9,6 +9,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
+from .importers.references import parse_reference
 from .models import Article, Citation, Status
 
 
@@ -37,9 +38,6 @@ UNREADABLE_REFERENCE = "No reference could be read from this text: fill in the f
 
 def read_reference(text):
     """Citation fields parsed from a pasted reference, or None when nothing recognisable was found."""
-    # Imported here until the importers package (being written alongside) is on main; then at the top.
-    from .importers.references import parse_reference
-
     parsed = parse_reference(text)
     found = " ".join(as_submitted(parsed.get(name)) for name in ("authors", "title", "journal", "doi"))
     return parsed if WORD.search(found) else None

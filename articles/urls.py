@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
@@ -11,4 +11,14 @@ urlpatterns = [
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<str:slug>/", views.AuthorView.as_view(), name="author"),
     path("speaker/<str:slug>/", views.SpeakerView.as_view(), name="speaker"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("cite/<int:pk>.<str:fmt>", views.citation_download, name="cite"),
+    path("feeds/rss/", feeds.LatestStoriesFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.atom(feeds.LatestStoriesFeed)(), name="feed-atom"),
+    path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section-rss"),
+    path("section/<slug:slug>/atom/", feeds.atom(feeds.SectionFeed)(), name="section-atom"),
+    path("tag/<str:slug>/rss/", feeds.TagFeed(), name="tag-rss"),
+    path("tag/<str:slug>/atom/", feeds.atom(feeds.TagFeed)(), name="tag-atom"),
+    path("author/<str:slug>/rss/", feeds.AuthorFeed(), name="author-rss"),
+    path("author/<str:slug>/atom/", feeds.atom(feeds.AuthorFeed)(), name="author-atom"),
 ]

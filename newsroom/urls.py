@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+
+from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} desk"
 admin.site.site_title = settings.SITE_NAME
@@ -9,6 +13,20 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path(
+        "news-sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
+        name="news-sitemap",
+    ),
 ]
 
 if settings.DEBUG:

@@ -96,10 +96,6 @@ def citation_fields(index=0, **fields):
 
 
 class TestPasteReference:
-    @pytest.fixture(autouse=True)
-    def _parser(self):
-        pytest.importorskip("articles.importers.references", reason="the importers' parser is not merged yet")
-
     def test_seed_reference_fills_the_citation(self, admin_client):
         data = story_post(**management("citations", 1), **citation_fields(paste_reference=SEED_REFERENCE))
         response = admin_client.post(reverse("admin:articles_article_add"), data)

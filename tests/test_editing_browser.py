@@ -120,7 +120,6 @@ def test_clicking_the_hero_image_sets_the_focal_point(editor_session, live_serve
 
 
 def test_pasted_reference_fills_the_row_before_saving(editor_session, live_server):
-    pytest.importorskip("articles.importers.references", reason="the importers' parser is not merged yet")
     browser = editor_session
     browser.get(live_server.url + reverse("admin:articles_article_add"))
     wait_for(browser, ".ProseMirror[contenteditable='true']")

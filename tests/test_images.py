@@ -265,8 +265,8 @@ class TestRenditions:
         assert 'sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)"' in hero
         assert 'width="1600" height="800"' in hero
         assert 'alt="A humpback whale breaching beside a research boat"' in hero
-        # Above the fold: eager and first, never lazy.
-        assert 'loading="eager"' in hero and 'fetchpriority="high"' in hero and "lazy" not in hero
+        # Above the fold: eager, never lazy.
+        assert 'loading="eager"' in hero and "lazy" not in hero
 
     def test_teasers_lazy_after_the_first(self, client, hero_story):
         second = ArticleFactory(hero_image=hero_story.hero_image.name, hero_alt="x")

@@ -1,8 +1,9 @@
 import math
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -10,6 +11,7 @@ from taggit.managers import TaggableManager
 
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
+from .quote import Quote
 
 WORDS_PER_MINUTE = 230
 
@@ -27,11 +29,40 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_teasers(self):
         """Everything the teaser partial touches, fetched in a fixed number of queries."""
-        return self.select_related("section").prefetch_related("bylines__author", "tags")
+        # The search vector is as long as the story and no page shows it.
+        # Prefetch with select_related: one query per relation instead of two.
+        return (
+            self.select_related("section")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+                "tags",
+            )
+            .defer("search_vector")
+        )
+
+    def related_to(self, article):
+        """Other stories sharing the most tags with `article`, then its section, newest first.
+
+        Reads the article's tags from its prefetch, so the whole list costs one query.
+        """
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        related = Q(tags__in=tag_ids) if tag_ids else Q(pk__in=[])
+        if article.section_id is not None:
+            related |= Q(section_id=article.section_id)
+        return (
+            self.exclude(pk=article.pk)
+            .filter(related)
+            .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+            .select_related("section")
+            .defer("search_vector")
+            .order_by("-shared_tags", "-published_at", "-pk")
+        )
 
     def for_detail(self):
         """Everything the full-article template touches."""
-        return self.for_teasers().prefetch_related("quotes__speaker", "citations")
+        return self.for_teasers().prefetch_related(
+            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")), "citations"
+        )
 
 
 class Article(models.Model):
@@ -110,6 +141,12 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text="Stable id of an imported story, so re-imports update it instead of duplicating it.",
+    )
+
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Full-text index of headline, standfirst, body and quotes; PostgreSQL keeps it current.",
     )
 
     objects = ArticleQuerySet.as_manager()

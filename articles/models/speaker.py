@@ -1,9 +1,11 @@
 import unicodedata
 
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
+
+from .quote import Quote
 
 
 def normalise_name(name):
@@ -66,6 +68,26 @@ class Speaker(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:speaker", kwargs={"slug": self.slug})
+
+    @transaction.atomic
+    def absorb(self, others):
+        """Merge other records of the same person into this one: their quotes move here, blanks here are
+        filled from them, and they are deleted. All or nothing. Returns how many records were merged."""
+        others = [other for other in others if other.pk != self.pk]
+        if not others:
+            return 0
+        Quote.objects.filter(speaker__in=others).update(speaker=self)
+        filled = []
+        for field in ("role", "affiliation", "orcid", "url"):
+            if not getattr(self, field):
+                value = next((getattr(other, field) for other in others if getattr(other, field)), "")
+                if value:
+                    setattr(self, field, value)
+                    filled.append(field)
+        Speaker.objects.filter(pk__in=[other.pk for other in others]).delete()
+        if filled:
+            self.save(update_fields=filled)
+        return len(others)
 
     def _unique_slug(self):
         base = slugify(self.normalised_name, allow_unicode=True)[:150] or "speaker"

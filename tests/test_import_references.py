@@ -1,0 +1,149 @@
+"""parse_reference / parse_references: the reference shapes editors paste, and what they must never lose."""
+
+import pytest
+
+from articles.importers.references import FIELDS, parse_reference, parse_references
+from articles.models import Citation
+
+from .factories import ArticleFactory
+
+SEED_REFERENCE = (
+    "Reference: Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
+    "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28-45 (2020),"
+)
+
+
+def test_keys_are_exactly_citation_fields():
+    model_fields = {field.name for field in Citation._meta.get_fields()}
+    assert set(parse_reference("anything")) == set(FIELDS)
+    assert set(FIELDS) <= model_fields
+
+
+def test_nature_style_from_the_seed():
+    citation = parse_reference(SEED_REFERENCE)
+    assert citation == {
+        "authors": ["Ganesh, K.", "Basnet, H.", "Kaygusuz, Y."],
+        "et_al": True,
+        "title": "L1CAM defines the regenerative origin of metastasis-initiating cells in colorectal cancer",
+        "journal": "Nature Cancer",
+        "volume": "1",
+        "issue": "",
+        "first_page": "28",
+        "last_page": "45",
+        "article_number": "",
+        "year": 2020,
+        "doi": "",
+        "url": "",
+        "pmid": "",
+        "raw": (
+            "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
+            "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28-45 (2020)"
+        ),
+    }
+
+
+def test_nature_style_with_issue_doi_particles_hyphenated_initials_and_short_page_range():
+    citation = parse_reference(
+        "van der Berg, A., Lee, J.-H. & Smith, J. A. Does coffee keep mice awake? "
+        "Proc. Natl Acad. Sci. USA 117 (4), 1234–56 (2019). https://doi.org/10.1073/pnas.1900001117"
+    )
+    assert citation["authors"] == ["van der Berg, A.", "Lee, J.-H.", "Smith, J. A."]
+    assert citation["et_al"] is False
+    assert citation["title"] == "Does coffee keep mice awake?"
+    assert citation["journal"] == "Proc. Natl Acad. Sci. USA"
+    assert (citation["volume"], citation["issue"]) == ("117", "4")
+    assert (citation["first_page"], citation["last_page"]) == ("1234", "1256")
+    assert citation["year"] == 2019
+    assert citation["doi"] == "10.1073/pnas.1900001117"
+    assert citation["url"] == ""
+
+
+def test_apa_style():
+    citation = parse_reference(
+        "Okafor, C., & Lindqvist, M. (2021). Tidal marsh carbon after restoration. Estuaries, 44(3), 701–715. "
+        "https://doi.org/10.1007/s12237-020-00001-2"
+    )
+    assert citation["authors"] == ["Okafor, C.", "Lindqvist, M."]
+    assert citation["year"] == 2021
+    assert citation["title"] == "Tidal marsh carbon after restoration"
+    assert citation["journal"] == "Estuaries"
+    assert (citation["volume"], citation["issue"], citation["first_page"], citation["last_page"]) == (
+        "44",
+        "3",
+        "701",
+        "715",
+    )
+    assert citation["doi"] == "10.1007/s12237-020-00001-2"
+
+
+def test_vancouver_style_with_pmid():
+    citation = parse_reference(
+        "Okafor C, Lindqvist MA, Reyes P, et al. Tidal marsh carbon after restoration. Estuaries. "
+        "2021 May;44(3):701-15. doi: 10.1007/s12237-020-00001-2. PMID: 33445566."
+    )
+    assert citation["authors"] == ["Okafor, C.", "Lindqvist, M. A.", "Reyes, P."]
+    assert citation["et_al"] is True
+    assert citation["title"] == "Tidal marsh carbon after restoration"
+    assert citation["journal"] == "Estuaries"
+    assert (citation["year"], citation["volume"], citation["issue"]) == (2021, "44", "3")
+    assert (citation["first_page"], citation["last_page"]) == ("701", "715")
+    assert citation["pmid"] == "33445566"
+    assert citation["doi"] == "10.1007/s12237-020-00001-2"
+
+
+def test_article_number_and_journal_abbreviation_kept():
+    citation = parse_reference("Ortega, T. Haze over H. sapiens worlds. Sci. Adv. 7, eabc1234 (2021).")
+    assert citation["title"] == "Haze over H. sapiens worlds"
+    assert citation["journal"] == "Sci. Adv."
+    assert citation["article_number"] == "eabc1234"
+    assert citation["first_page"] == ""
+
+
+def test_unrecognised_text_is_kept_not_invented():
+    citation = parse_reference("A conversation with the lab, spring 2019")
+    assert citation["raw"] == "A conversation with the lab, spring 2019"
+    assert citation["authors"] == []
+    assert citation["year"] is None
+    assert citation["doi"] == ""
+
+
+def test_values_that_would_not_fit_are_dropped_but_raw_keeps_them():
+    long_title = "Word " * 150
+    citation = parse_reference(f"Smith, J. {long_title}. Nature 1, 2 (3000).")
+    assert citation["title"] == ""
+    assert citation["year"] is None
+    assert long_title.strip() in citation["raw"]
+
+
+def test_references_block_one_per_line():
+    citations = parse_references(
+        "References:\n"
+        "1. Smith, J. Bees count to four. Nature 601, 12–15 (2022).\n\n"
+        "2. Doe, A. & Roe, B. Ants do not. Cell 185, 100 (2022). https://example.org/ants\n"
+    )
+    assert [c["title"] for c in citations] == ["Bees count to four", "Ants do not"]
+    assert citations[1]["authors"] == ["Doe, A.", "Roe, B."]
+    assert citations[1]["url"] == "https://example.org/ants"
+
+
+def test_references_block_numbered_on_one_line():
+    citations = parse_references(
+        "References: 1. Smith, J. Bees count. Nature 601, 12 (2022). 2. Doe, A. Ants do not. Cell 185, 100 (2022)."
+    )
+    assert [c["journal"] for c in citations] == ["Nature", "Cell"]
+
+
+def test_empty_block():
+    assert parse_references("Reference:   \n  ") == []
+
+
+@pytest.mark.django_db
+def test_result_saves_as_a_valid_citation():
+    article = ArticleFactory()
+    citation = Citation(article=article, **parse_reference(SEED_REFERENCE))
+    citation.full_clean()
+    citation.save()
+    assert citation.formatted() == (
+        "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
+        "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28–45 (2020)."
+    )

@@ -1,0 +1,49 @@
+"""Related stories: shared tags first, then the same section, in one query."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import ArticleFactory, SectionFactory, full_story
+
+pytestmark = pytest.mark.django_db
+
+
+def related_headlines(article):
+    article = Article.objects.for_detail().get(pk=article.pk)
+    return [story.headline for story in Article.objects.published().related_to(article)[:4]]
+
+
+def test_most_shared_tags_first_then_section_then_newest():
+    health, space = SectionFactory(), SectionFactory()
+    now = timezone.now()
+    story = ArticleFactory(section=health, tags=["cancer", "genes", "cells"])
+    ArticleFactory(
+        headline="Two tags", section=space, tags=["cancer", "genes"], published_at=now - timedelta(days=5)
+    )
+    ArticleFactory(headline="One tag", section=space, tags=["cells"], published_at=now - timedelta(days=1))
+    ArticleFactory(headline="Section only, new", section=health, published_at=now - timedelta(hours=2))
+    ArticleFactory(headline="Section only, old", section=health, published_at=now - timedelta(days=9))
+    ArticleFactory(headline="Unrelated", section=space, tags=["stars"])
+    ArticleFactory(headline="Draft", section=health, tags=["cancer", "genes", "cells"], draft=True)
+    assert related_headlines(story) == ["Two tags", "One tag", "Section only, new", "Section only, old"]
+
+
+def test_story_without_tags_or_section():
+    story = ArticleFactory(section=None)
+    ArticleFactory(section=None)
+    ArticleFactory(tags=["x"])
+    assert related_headlines(story) == []
+
+
+def test_detail_page_shows_related_within_budget(client, django_assert_max_num_queries):
+    story = full_story(tags=5)
+    for n in range(6):
+        full_story(headline=f"Neighbour {n}", tags=2)
+    with django_assert_max_num_queries(6):
+        html = client.get(story.get_absolute_url()).content.decode()
+    assert html.count("Neighbour ") == 4
+    assert '<h2 id="related-heading">Related stories</h2>' in html
