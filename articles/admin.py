@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from .editing import quotes_not_in_body
-from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
+from .forms import UNREADABLE_REFERENCE, ArticleEditingForm, CitationForm, as_submitted, read_reference
 from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 
 
@@ -42,7 +42,7 @@ class CitationInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    form = ArticleAdminForm
+    form = ArticleEditingForm
     inlines = [BylineInline, QuoteInline, CitationInline]
     list_display = ["headline", "status", "published_at", "section", "byline_names"]
     list_filter = ["status", "section", "tags", "authors"]

@@ -145,8 +145,11 @@ class FocalPointWidget(forms.NumberInput):
         )
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """The story form: a rich-text body, a focal-point picker, and image rules checked before publishing."""
+class ArticleEditingForm(forms.ModelForm):
+    """The story form's editing tools: a rich-text body, a focal-point picker, image rules before publishing.
+
+    A base for the admin's story form: a form adding workflow rules subclasses it and calls super().
+    """
 
     body = ProseEditorFormField(
         required=False,
@@ -171,6 +174,10 @@ class ArticleAdminForm(forms.ModelForm):
         for name in ("hero_focal_x", "hero_focal_y"):
             if name in self.fields:
                 self.fields[name].required = False
+        if "hero_focal_y" in self.fields and self.instance.hero_picture is None:
+            self.fields[
+                "hero_focal_y"
+            ].help_text += " Once the image is saved, you can click on it to choose."
 
     def clean_hero_focal_x(self):
         return self.centre_if_empty("hero_focal_x")

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from articles.editing import normalise_for_matching, quote_in_body
-from articles.forms import ArticleAdminForm
+from articles.forms import ArticleEditingForm
 from articles.models import Article, Citation, Status
 
 from .factories import ArticleFactory, CitationFactory, QuoteFactory, SpeakerFactory
@@ -61,11 +61,11 @@ class TestBodyEditor:
         # Everything the editor loads ships in the wheel: nothing is fetched from elsewhere at run time.
         for asset in assets:
             assert finders.find(asset), asset
-        media = str(ArticleAdminForm().media)
+        media = str(ArticleEditingForm().media)
         assert "http://" not in media and "https://" not in media
 
     def test_editor_offers_only_markup_the_sanitiser_keeps(self):
-        widget = ArticleAdminForm().fields["body"].widget
+        widget = ArticleEditingForm().fields["body"].widget
         extensions = widget.get_config()["extensions"]
         assert extensions["Heading"] == {"levels": [2, 3, 4]}
         assert "Image" not in extensions and "TextAlign" not in extensions and "Color" not in extensions
