@@ -239,11 +239,14 @@ def build_renditions(field_file, focal_x, focal_y):
     }
 
 
-def sync_hero_renditions(article):
+def sync_hero_renditions(article, update_fields=None):
     """Store a newly uploaded hero image and bring `article.hero_renditions` up to date with it and its focal point.
 
-    Called from Article.save before the row is written, so the record and the image are saved together.
+    Called from Article.save before the row is written, so the record and the image are saved together; a save
+    limited to other fields (update_fields) would not write the record, so it is left alone.
     """
+    if update_fields is not None and "hero_renditions" not in update_fields:
+        return
     field_file = article.hero_image
     if not field_file:
         article.hero_renditions = {}

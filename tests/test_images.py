@@ -168,6 +168,22 @@ class TestUploadRules:
         assert name.startswith("heroes/") and name.endswith("/chart.png")
         assert decode(name).format == "PNG"
 
+    def test_animated_gif_keeps_its_first_frame(self, admin_client):
+        frames = [Image.new("P", (300, 200), index) for index in (1, 2, 3)]
+        for frame in frames:
+            frame.putpalette([0, 0, 0, *RED, *BLUE, 0, 200, 0] + [0] * (256 * 3 - 12))
+        buffer = io.BytesIO()
+        frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+        response = add_story(admin_client, hero_image=upload("spin.gif", buffer.getvalue(), "image/gif"))
+        assert response.status_code == 302, form_errors(response)
+        article = Article.objects.get()
+        stored = decode(article.hero_image.name)
+        assert (stored.format, getattr(stored, "n_frames", 1)) == ("GIF", 1)
+        assert stored.convert("RGB").getpixel((5, 5)) == RED
+        assert decode(article.hero_renditions["hero"][0]["jpg"]).getpixel((5, 5)) == pytest.approx(
+            RED, abs=12
+        )
+
     def test_author_photo_gets_the_same_rules(self, admin_client):
         url = reverse("admin:articles_author_add")
         base = {"name": "Priya Raman", "slug": "priya-raman"}
@@ -287,6 +303,15 @@ class TestRenditions:
         hero_story.save()
         Article.objects.get().save()
         assert stored_files() == before
+
+    def test_saves_of_other_fields_leave_images_alone(self, hero_story):
+        before = stored_files()
+        hero_story.hero_focal_x = 10
+        hero_story.headline = "Only the headline is written"
+        hero_story.save(update_fields=["headline"])
+        assert stored_files() == before
+        hero_story.refresh_from_db()
+        assert hero_story.hero_renditions["focal"] == [50, 50]
 
     def test_moving_the_focal_point_remakes_only_the_teaser(self, admin_client, hero_story):
         before = stored_files()

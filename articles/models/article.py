@@ -171,7 +171,7 @@ class Article(models.Model):
             self.slug = self.unique_slug(self.headline)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        sync_hero_renditions(self)
+        sync_hero_renditions(self, kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
