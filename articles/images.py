@@ -181,15 +181,26 @@ def teaser_box(width, height, focal_x, focal_y):
     return (left, top, left + crop_w, top + crop_h)
 
 
-def _flatten(image):
-    """RGB(A) pixels for encoding; JPEG gets transparent areas on white, as a page background would show."""
-    image = (
-        image.convert("RGBA") if image.mode in ("P", "LA", "PA") or "transparency" in image.info else image
-    )
-    if image.mode == "RGBA":
-        return image, Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
-    image = image.convert("RGB")
-    return image, image
+def _renderable(image):
+    """The image as RGB, or RGBA when it has transparency: palette and 1-bit images only resample to nearest."""
+    if image.mode.startswith("I"):
+        # 16-bit greys: scale to 8 bits rather than let the conversion clip them to white.
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+        return image.convert("RGBA")
+    return image.convert("RGB")
+
+
+def _encode(image, fmt):
+    buffer = io.BytesIO()
+    if fmt == "WEBP":
+        image.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
+    else:
+        if image.mode == "RGBA":
+            # Transparent areas on white, as the page behind them would show.
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return ContentFile(buffer.getvalue())
 
 
 def _write_widths(storage, source, box, widths, folder, kind):
@@ -205,14 +216,8 @@ def _write_widths(storage, source, box, widths, folder, kind):
             name = f"{folder}/{kind}-{width}.{extension}"
             if not storage.exists(name):
                 if resized is None:
-                    resized = _flatten(source.resize((width, height), Image.Resampling.LANCZOS, box=box))
-                with_alpha, opaque = resized
-                buffer = io.BytesIO()
-                if fmt == "WEBP":
-                    with_alpha.save(buffer, format="WEBP", quality=WEBP_QUALITY, method=4)
-                else:
-                    opaque.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-                name = storage.save(name, ContentFile(buffer.getvalue()))
+                    resized = source.resize((width, height), Image.Resampling.LANCZOS, box=box)
+                name = storage.save(name, _encode(resized, fmt))
             entry[extension] = name
         written.append(entry)
     return written
@@ -222,7 +227,7 @@ def build_renditions(field_file, focal_x, focal_y):
     """Make (or find) every rendition of a stored image; return the record kept on the article."""
     storage = field_file.storage
     with storage.open(field_file.name, "rb") as stored:
-        source = inspect_image(stored, field_file.name)
+        source = _renderable(inspect_image(stored, field_file.name))
     width, height = source.size
     stem = posixpath.splitext(field_file.name)[0]
     crop = teaser_box(width, height, focal_x, focal_y)

@@ -335,6 +335,26 @@ class TestRenditions:
         assert decode(entry["jpg"]).getpixel((10, 10)) == pytest.approx((255, 255, 255), abs=2)
         assert decode(entry["webp"]).getpixel((10, 10))[3] == 0
 
+    @pytest.mark.parametrize(
+        ("mode", "fill", "expected"),
+        [
+            ("P", 2, BLUE),
+            ("I;16", 40_000, (156, 156, 156)),
+            ("L", 200, (200, 200, 200)),
+            ("1", 1, (255, 255, 255)),
+        ],
+    )
+    def test_every_stored_mode_renders_in_colour_and_smoothly(self, admin_client, mode, fill, expected):
+        image = Image.new(mode, (600, 400), fill)
+        if mode == "P":
+            image.putpalette([0, 0, 0, *RED, *BLUE] + [0] * (256 * 3 - 9))
+        add_story(admin_client, hero_image=upload("modes.png", encode(image, "PNG"), "image/png"))
+        for entry in Article.objects.get().hero_renditions["hero"]:
+            for extension in ("jpg", "webp"):
+                rendition = decode(entry[extension])
+                assert rendition.mode == "RGB"
+                assert rendition.getpixel((50, 50)) == pytest.approx(expected, abs=6)
+
     def test_removing_the_image_clears_the_record(self, admin_client, hero_story):
         data = story_post(status=Status.DRAFT, **{"hero_image-clear": "on"})
         response = admin_client.post(reverse("admin:articles_article_change", args=[hero_story.pk]), data)
