@@ -82,6 +82,7 @@ class ArticleAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
+            .defer("search_vector")
         )
 
     def save_related(self, request, form, formsets, change):

@@ -6,11 +6,24 @@ full-text search worth the name here, so it gets a plain fallback that still put
 """
 
 import html
+import json
 import re
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, F, Func, IntegerField, Q, TextField, Value, When
+from django.db.models import (
+    Case,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -21,6 +34,15 @@ from .models import Article
 MAX_QUERY_LENGTH = 200
 MAX_FALLBACK_TERMS = 8
 SNIPPET_WORDS = 35
+# Ranking reads each candidate's whole search vector, which PostgreSQL keeps out of line (TOAST): for a word in
+# much of the archive that is too slow. So results are ranked among the newest MAX_RANKED matches (10 pages).
+MAX_RANKED = 200
+# Costs per story, in the same unit, of the two ways to find the newest matches (measured with
+# bench/bench_search.py): reading a match's row from the GIN index's list, or testing a story's vector while
+# walking all stories newest first. Their ratio decides which way is cheaper for the expected number of matches.
+ROW_VIA_INDEX_COST = 1
+ROW_VIA_VECTOR_COST = 4
+
 # Private-use characters mark the highlights inside the database's snippet, so the text around them can be
 # escaped as a whole before the marks become <mark> tags.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
@@ -56,10 +78,13 @@ def search_articles(query):
 
 def _postgresql_search(query):
     search_query = SearchQuery(query, search_type="websearch", config="english")
+    matches = Article.objects.published().filter(search_vector=search_query)
+    candidate_ids = list(_newest(matches).values_list("pk", flat=True)[:MAX_RANKED])
+    # The candidates came from published() a moment ago; filtering on their ids alone keeps the pager's count
+    # an index lookup.
     return (
-        Article.objects.published()
-        .for_teasers()
-        .filter(search_vector=search_query)
+        Article.objects.for_teasers()
+        .filter(pk__in=candidate_ids)
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             raw_snippet=SearchHeadline(
@@ -74,6 +99,29 @@ def _postgresql_search(query):
         )
         .order_by("-rank", "-published_at", "-pk")
     )
+
+
+def _newest(matches):
+    """`matches` newest first, read the cheaper way for how many the planner expects.
+
+    Walking the publication-date index stops after MAX_RANKED matches but must test every story's vector on the
+    way, so it wins only for common words. Otherwise ordering by an expression that index cannot serve makes
+    PostgreSQL take the matches from the GIN index and sort just those.
+    """
+    published = _estimated_rows(Article.objects.published())
+    expected = _estimated_rows(matches)
+    via_index = expected * ROW_VIA_INDEX_COST
+    via_date_walk = min(published, MAX_RANKED * published / expected) * ROW_VIA_VECTOR_COST
+    if via_date_walk < via_index:
+        return matches.order_by("-published_at")
+    shifted = ExpressionWrapper(F("published_at") + timedelta(0), output_field=DateTimeField())
+    return matches.order_by(shifted.desc())
+
+
+def _estimated_rows(queryset):
+    """The planner's row estimate: a planning step, no scan (an exact count of a big archive is not cheap)."""
+    (plan,) = json.loads(queryset.explain(format="json"))
+    return max(1, plan["Plan"]["Plan Rows"])
 
 
 def _fallback_search(query):

@@ -11,9 +11,8 @@ from . import cite, search
 from .models import Article, Author, Citation, Quote, Section, Speaker
 from .structured_data import news_article
 
-RELATED_COUNT = 4
-
 PAGE_SIZE = 20
+RELATED_COUNT = 4
 
 
 class PublishedArticlesMixin:

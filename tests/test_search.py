@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, clean_query, search_articles
 
@@ -105,6 +106,30 @@ class TestVectorKeptCurrent:
         assert vector == "'forest':3C 'mice':4C 'night':2B 'owl':1A"
 
 
+@postgresql_only
+class TestRankedWindow:
+    """Ranking runs over the newest MAX_RANKED matches, whichever way PostgreSQL is told to find them."""
+
+    @pytest.fixture
+    def archive(self):
+        now = timezone.now()
+        for n in range(8):
+            ArticleFactory(
+                headline=f"Report {n}", body="<p>Lichen grows.</p>", published_at=now - timedelta(days=n)
+            )
+        return ArticleFactory(headline="Lichen survives space", published_at=now - timedelta(days=30))
+
+    @pytest.mark.parametrize("date_walk_cost", [0, 10**9], ids=["date-walk", "gin-index"])
+    def test_newest_matches_ranked(self, archive, monkeypatch, date_walk_cost):
+        monkeypatch.setattr(search, "MAX_RANKED", 5)
+        monkeypatch.setattr(search, "ROW_VIA_VECTOR_COST", date_walk_cost)
+        assert found("lichen") == ["Report 0", "Report 1", "Report 2", "Report 3", "Report 4"]
+
+    def test_old_headline_match_wins_inside_the_window(self, archive, monkeypatch):
+        monkeypatch.setattr(search, "MAX_RANKED", 20)
+        assert found("lichen")[0] == "Lichen survives space"
+
+
 class TestHostileQueries:
     @pytest.mark.parametrize(
         "query",
@@ -164,7 +189,8 @@ class TestResultsPage:
             article = ArticleFactory(headline=f"Meteor shower {n}", tags=["sky", "night"])
             for position, author in enumerate(authors):
                 BylineFactory(article=article, author=author, position=position)
-        with django_assert_max_num_queries(5):
+        # PostgreSQL: two planner estimates, the candidates, the count, the page, bylines, tags.
+        with django_assert_max_num_queries(7):
             response = client.get(reverse("articles:search"), {"q": "meteor"})
         html = response.content.decode()
         assert html.count('class="teaser"') == 20

@@ -50,10 +50,22 @@ def test_stories_are_the_published_ones(client, stories, django_assert_max_num_q
     assert sorted(urls) == sorted(f"{BASE}{stories[key].get_absolute_url()}" for key in ("fresh", "old"))
 
 
-def test_sections_tags_authors_only_with_published_stories(client, stories):
-    assert locations(client, "/sitemap-sections.xml") == [f"{BASE}/section/health/"]
-    assert locations(client, "/sitemap-tags.xml") == [f"{BASE}/tag/cancer/"]
-    assert locations(client, "/sitemap-authors.xml") == [f"{BASE}/author/priya/"]
+def test_sections_tags_authors_only_with_published_stories(client, stories, django_assert_max_num_queries):
+    expected = {
+        "sections": [f"{BASE}/section/health/"],
+        "tags": [f"{BASE}/tag/cancer/"],
+        "authors": [f"{BASE}/author/priya/"],
+    }
+    for name, urls in expected.items():
+        with django_assert_max_num_queries(2):
+            assert locations(client, f"/sitemap-{name}.xml") == urls
+
+
+def test_index_query_budget(client, django_assert_max_num_queries):
+    for _ in range(5):
+        BylineFactory(article=ArticleFactory(tags=["a", "b"]))
+    with django_assert_max_num_queries(8):
+        assert len(locations(client, reverse("sitemap-index"))) == 4
 
 
 def test_news_sitemap_has_the_last_48_hours(client, stories, django_assert_max_num_queries):
@@ -77,8 +89,9 @@ def test_news_sitemap_survives_control_characters(client):
     assert root.findtext("sm:url/news:news/news:title", namespaces=NS) == "Oddheadline <b>"
 
 
-def test_robots_points_to_the_sitemaps(client):
-    response = client.get("/robots.txt")
+def test_robots_points_to_the_sitemaps(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = client.get("/robots.txt")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert f"Sitemap: {BASE}/sitemap.xml" in lines

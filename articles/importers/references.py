@@ -45,23 +45,23 @@ AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?=&|and\s)")
 ET_AL = re.compile(r"\s*,?\s*(?:et\s+al\.?|and\s+others)\s*,?", re.IGNORECASE)
 LEADING_YEAR = re.compile(r"^\s*\.?\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)\s*\.?\s*")
 
-PAGES = r"[A-Za-z]{0,4}\d+[A-Za-z]?(?:\s*[-–—]\s*[A-Za-z]{0,4}\d+[A-Za-z]?)?"
+PAGES = r"e[A-Za-z]*\d[A-Za-z0-9]{0,20}|[A-Za-z]{0,4}\d+[A-Za-z]?(?:\s*[-–—]\s*[A-Za-z]{0,4}\d+[A-Za-z]?)?"
 VOLUME = r"[A-Za-z]?\d+[A-Za-z]?"
 ISSUE = r"\((?P<issue>[^()]{1,30})\)"
 SOURCES = [
     # Nature: “Nature Cancer 1, 28–45 (2020)” or “Nature Cancer 1 (2), 28–45 (2020)”
     re.compile(
         rf"^(?P<head>.*?)\s+(?P<volume>{VOLUME})(?:\s*{ISSUE})?,\s*(?:(?:article|art\.?)\s*(?:no\.?\s*)?)?"
-        rf"(?P<pages>{PAGES})\s*\((?P<year>\d{{4}})\)$",
+        rf"(?P<pages>(?:{PAGES}))\s*\((?P<year>\d{{4}})\)$",
         re.IGNORECASE,
     ),
     # Vancouver: “Nat Cancer. 2020 Jan;1(1):28-45”
     re.compile(
         rf"^(?P<head>.*?)\.?\s+(?P<year>\d{{4}})(?:\s+[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?)?;\s*(?P<volume>{VOLUME})?"
-        rf"(?:\s*{ISSUE})?(?::\s*(?P<pages>{PAGES}))?$"
+        rf"(?:\s*{ISSUE})?(?::\s*(?P<pages>(?:{PAGES})))?$"
     ),
     # APA (the year came after the authors): “Nature Cancer, 1(2), 28–45”
-    re.compile(rf"^(?P<head>.*?),\s*(?P<volume>{VOLUME})\s*(?:{ISSUE})?(?:,\s*(?P<pages>{PAGES}))?$"),
+    re.compile(rf"^(?P<head>.*?),\s*(?P<volume>{VOLUME})\s*(?:{ISSUE})?(?:,\s*(?P<pages>(?:{PAGES})))?$"),
     # Online first, no volume yet: “Nature Cancer (2020)”
     re.compile(r"^(?P<head>.*?)\s*\((?P<year>\d{4})\)$"),
 ]
@@ -175,7 +175,7 @@ def _take_source(match, result):
         result["year"] = int(groups["year"])
     pages = groups.get("pages") or ""
     first, last = _split_pages(pages)
-    if first and not last and re.fullmatch(r"e[a-z]*\d+", first):
+    if first and not last and re.fullmatch(r"e[A-Za-z]*\d[A-Za-z0-9]*", first):
         result["article_number"] = first  # eLife/PLOS/Science Advances number articles, not pages
     else:
         result["first_page"], result["last_page"] = first, last

@@ -1,0 +1,469 @@
+"""The one saver every format shares: validate a Story, then write it and everything it owns atomically.
+
+Idempotent through ``Article.external_id``: a story seen before is skipped, or with ``update`` rewritten
+when something differs (and the differing fields are reported, which is what ``--dry-run --update``
+prints). A dry run performs the very same writes inside a transaction and rolls it back, so it validates
+against the real database and writes nothing.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.utils.text import slugify
+from PIL import Image, UnidentifiedImageError
+from taggit.models import Tag, TaggedItem
+
+from ..models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
+from ..models.speaker import normalise_name
+from ..sanitize import clean_html
+from .story import StoryAuthor, StorySection
+
+CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
+IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
+ARTICLE_FIELDS = [
+    "headline", "slug", "standfirst", "body", "status", "published_at", "embargo_until", "hero_alt",
+    "hero_caption", "hero_credit", "disclosure", "source_name", "source_url",
+]  # fmt: skip
+CITATION_FIELDS = [
+    "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
+    "year", "doi", "url", "pmid", "study_status", "raw",
+]  # fmt: skip
+TAG_LIMIT = Tag._meta.get_field("name").max_length
+# Embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) and the stray byte-order mark.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])
+
+
+@dataclass
+class Options:
+    dry_run: bool = False
+    update: bool = False
+    status: str | None = None  # overrides every story's status
+    author: str = ""  # byline for stories that have none
+    section: str = ""  # section for stories that have none
+    tags: list[str] = field(default_factory=list)  # added to every story
+
+
+@dataclass
+class Result:
+    outcome: str
+    changed: list[str] = field(default_factory=list)
+
+
+class Saver:
+    def __init__(self, options=None):
+        self.options = options or Options()
+        # Rows known to exist, so a long import does not ask for the same author or tag every story.
+        # Filled only from committed transactions: a rolled-back story must not leave ghosts here.
+        self._cache = {"author": {}, "speaker": {}, "tag": {}, "section": {}}
+        self._pending = {}
+        self._seen_ids, self._seen_slugs = {}, {}
+        self._existing, self._free_slugs = {}, set()
+        self._done = set()  # external ids this run has saved or skipped
+
+    def prepare(self, stories):
+        """Look up for a whole batch, in two queries, what each story would otherwise ask on its own."""
+        ids = [story.external_id for story in stories]
+        self._existing = {id: None for id in ids} | Article.objects.filter(external_id__in=ids).in_bulk(
+            field_name="external_id"
+        )
+        slugs = {_wanted_slug(story) for story in stories} - {""}
+        self._free_slugs = slugs - set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+
+    def save(self, story):
+        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason."""
+        self._check(story)
+        if story.external_id in self._done:
+            # Another file of this run already brought this story in (two exports of one site).
+            return Result(SKIPPED)
+        if story.external_id in self._existing:
+            existing = self._existing.pop(story.external_id)
+        else:
+            existing = Article.objects.filter(external_id=story.external_id).first()
+        if existing and not self.options.update:
+            self._done.add(story.external_id)
+            return Result(SKIPPED)
+        image = self._hero_image(story)
+        if existing:
+            changed = self._changes(existing, story, image)
+            if not changed:
+                self._done.add(story.external_id)
+                return Result(SKIPPED)
+        self._pending = {kind: {} for kind in self._cache}
+        try:
+            with transaction.atomic():
+                self._write(existing, story, image)
+                if self.options.dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as error:
+            raise story.error(_describe(error)) from None
+        except DatabaseError as error:
+            raise story.error(f"the database refused the story ({error})") from None
+        self._done.add(story.external_id)
+        if not self.options.dry_run:
+            for kind, rows in self._pending.items():
+                self._cache[kind].update(rows)
+        return Result(UPDATED, changed) if existing else Result(CREATED)
+
+    # Validation that needs no database ------------------------------------------------------------
+
+    def _check(self, story):
+        if not story.headline.strip():
+            raise story.error("the story has no headline")
+        fields = list(_plain_fields(story))
+        if found := [name for name, value in [*fields, ("body", story.body)] if value and "\x00" in value]:
+            # PostgreSQL cannot store NUL in text, and no story needs one.
+            raise story.error(f"NUL character (\\x00) in: {', '.join(found)}")
+        if found := [name for name, value in fields if value and MARKUP.search(value)]:
+            raise story.error(f"HTML markup is not allowed in plain-text fields: {', '.join(found)}")
+        for name, value in self._article_values(story).items():
+            # Model validation skips max_length on TextFields (the standfirst), so every limit is checked here.
+            limit = Article._meta.get_field(name).max_length
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise story.error(
+                    f"{name}: Ensure this value has at most {limit} characters (it has {len(value)})."
+                )
+        if too_long := [tag for tag in self._tags(story) if len(tag) > TAG_LIMIT]:
+            raise story.error(f"tag “{too_long[0][:40]}…” is longer than {TAG_LIMIT} characters")
+        if story.slug:
+            key = (story.path, story.slug)
+            if (other := self._seen_slugs.get(key)) is not None:
+                raise story.error(f"duplicate slug “{story.slug}” within the file (first at {other})")
+            self._seen_slugs[key] = _where(story)
+        if (other := self._seen_ids.get(story.external_id)) is not None and other[0] == story.path:
+            raise story.error(f"the same story ({story.external_id}) appears twice in the file: {other[1]}")
+        self._seen_ids.setdefault(story.external_id, (story.path, _where(story)))
+
+    def _hero_image(self, story):
+        """(file name, bytes) of a hero image inside the import's folder, checked by Pillow; or None."""
+        if not story.hero_image:
+            return None
+        name = story.hero_image
+        if re.match(r"^[a-z][a-z0-9+.-]*:", name, re.IGNORECASE):
+            raise story.error(f"hero_image “{name}” is a URL; images are only taken from the import's folder")
+        relative = PurePosixPath(name.replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise story.error(f"hero_image “{name}” points outside the import's folder")
+        base = Path(story.base_dir or ".").resolve()
+        path = (base / relative).resolve()
+        if not path.is_relative_to(base):
+            raise story.error(f"hero_image “{name}” points outside the import's folder")
+        if not path.is_file():
+            raise story.error(f"hero_image “{name}” does not exist in the import's folder")
+        data = path.read_bytes()
+        try:
+            with Image.open(path) as picture:
+                kind = picture.format
+                picture.verify()
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            OSError,
+            SyntaxError,
+            ValueError,
+        ) as error:
+            raise story.error(f"hero_image “{name}” is not a readable image ({error})") from None
+        if kind not in IMAGE_FORMATS:
+            raise story.error(f"hero_image “{name}” is a {kind} image; use JPEG, PNG, GIF or WebP")
+        return path.name, data
+
+    # Writing ---------------------------------------------------------------------------------------
+
+    def _write(self, article, story, image):
+        values = self._article_values(story)
+        new = article is None
+        if new:
+            article = Article(external_id=story.external_id)
+        for name, value in values.items():
+            setattr(article, name, value)
+        article.section = self._section(story)
+        if story.slug or new:
+            wanted = _wanted_slug(story)
+            if wanted in self._free_slugs:
+                self._free_slugs.discard(wanted)  # from now on, ask the database
+                taken = False
+            else:
+                taken = not wanted or Article.objects.filter(slug=wanted).exclude(pk=article.pk).exists()
+            if taken:
+                wanted = Article.unique_slug(wanted or story.headline, exclude_pk=article.pk)
+            article.slug = wanted
+        if not image and story.format == "json":
+            article.hero_image = ""
+        # The section was just fetched or created: no need for full_clean to query that it exists.
+        article.full_clean(exclude=["section"], validate_unique=False, validate_constraints=False)
+        citations = self._citations(story)
+        if image and not self.options.dry_run and (new or _image_bytes(article) != image[1]):
+            article.hero_image.save(image[0], ContentFile(image[1]), save=False)
+        article.save()
+        if not new:
+            article.bylines.all().delete()
+            article.quotes.all().delete()
+            article.citations.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=article, author=author, position=position)
+            for position, author in enumerate(self._authors(story))
+        )
+        Quote.objects.bulk_create(self._quotes(article, story))
+        for citation in citations:
+            citation.article = article
+        Citation.objects.bulk_create(citations)
+        tags = [self._tag(name) for name in self._tags(story)]
+        if not new:
+            article.tags.set(tags)
+        elif tags:
+            # One insert for a new story's tags, where taggit's add() costs four queries a tag. No one
+            # listens for m2m_changed on tags, which taggit would send.
+            kind = ContentType.objects.get_for_model(Article)
+            TaggedItem.objects.bulk_create(
+                TaggedItem(tag=tag, content_type=kind, object_id=article.pk) for tag in tags
+            )
+
+    def _article_values(self, story):
+        status = self.options.status or story.status or Status.DRAFT
+        return {
+            "headline": tidy(story.headline),
+            "standfirst": tidy(story.standfirst),
+            "body": story.body,
+            "status": status,
+            "published_at": story.published_at,
+            "embargo_until": story.embargo_until,
+            "hero_alt": story.hero_alt,
+            "hero_caption": story.hero_caption,
+            "hero_credit": story.hero_credit,
+            "disclosure": story.disclosure,
+            "source_name": story.source_name,
+            "source_url": story.source_url,
+        }
+
+    def _authors(self, story):
+        wanted = story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
+        authors, seen = [], set()
+        for entry in wanted:
+            slug = (
+                entry.slug
+                or slugify(tidy(entry.name), allow_unicode=True)[:150]
+                or _digest_slug("author", entry.name)
+            )
+            if slug in seen:
+                continue
+            seen.add(slug)
+            author = self._cached("author", slug)
+            if author is None:
+                author = Author.objects.filter(slug=slug).first()
+                if author is None:
+                    author = Author(name=tidy(entry.name)[:150], slug=slug, role=tidy(entry.role))
+                    _clean(author, f"author “{entry.name}”")
+                    author.save()
+                self._pending["author"][slug] = author
+            authors.append(author)
+        return authors
+
+    def _section(self, story):
+        wanted = story.section or (StorySection(self.options.section) if self.options.section else None)
+        if wanted is None:
+            return None
+        # Section slugs are ASCII; a name in another script still gets a stable one.
+        slug = slugify(wanted.slug)[:80] or slugify(wanted.name)[:80] or _digest_slug("section", wanted.name)
+        section = self._cached("section", slug)
+        if section is None:
+            section = (
+                Section.objects.filter(slug=slug).first()
+                or Section.objects.filter(name__iexact=wanted.name).first()
+            )
+            if section is None:
+                section = Section(name=tidy(wanted.name)[:80], slug=slug)
+                _clean(section, f"section “{wanted.name}”")
+                section.save()
+            self._pending["section"][slug] = section
+        return section
+
+    def _quotes(self, article, story):
+        quotes = []
+        for position, quote in enumerate(story.quotes):
+            person = quote.speaker
+            speaker = self._speaker(person)
+            # The record keeps the first description; a story that describes them otherwise says so itself.
+            role = quote.role or (person.role if person.role != speaker.role else "")
+            affiliation = quote.affiliation or (
+                person.affiliation if person.affiliation != speaker.affiliation else ""
+            )
+            quotes.append(
+                Quote(
+                    article=article,
+                    position=position,
+                    text=quote.text,
+                    speaker=speaker,
+                    role=role[:150],
+                    affiliation=affiliation[:200],
+                    is_pull_quote=quote.is_pull_quote,
+                )
+            )
+        return quotes
+
+    def _speaker(self, person):
+        key = normalise_name(person.name)
+        details = {
+            "role": person.role[:150],
+            "affiliation": person.affiliation[:200],
+            "orcid": person.orcid,
+            "url": person.url,
+        }
+        speaker = self._cached("speaker", key)
+        if speaker is None or any(value and not getattr(speaker, name) for name, value in details.items()):
+            speaker, _ = Speaker.objects.get_or_create_by_name(tidy(person.name)[:150], **details)
+            self._pending["speaker"][key] = speaker
+        return speaker
+
+    def _citations(self, story):
+        citations = []
+        for position, fields in enumerate(story.citations):
+            citation = Citation(
+                position=position, **{k: v for k, v in fields.items() if k in CITATION_FIELDS}
+            )
+            try:
+                citation.full_clean(exclude=["article"], validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                raise story.error(f"citation {position + 1}: {_describe(error)}") from None
+            citations.append(citation)
+        return citations
+
+    def _tags(self, story):
+        names, seen = [], set()
+        for name in [*story.tags, *self.options.tags]:
+            name = tidy(name)
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        return names
+
+    def _tag(self, name):
+        key = name.casefold()
+        tag = self._cached("tag", key)
+        if tag is None:
+            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+            if tag is None:
+                tag = Tag(name=name)
+                tag.save()
+            self._pending["tag"][key] = tag
+        return tag
+
+    def _cached(self, kind, key):
+        return self._pending[kind].get(key) or self._cache[kind].get(key)
+
+    # Comparing, for --update -----------------------------------------------------------------------
+
+    def _changes(self, article, story, image):
+        """Names of the fields an update would change."""
+        values = self._article_values(story)
+        values["body"] = clean_html(values["body"])
+        if values["status"] == Status.PUBLISHED and values["published_at"] is None:
+            values["published_at"] = article.published_at
+        changed = [name for name, value in values.items() if getattr(article, name) != value]
+        if story.slug and slugify(story.slug, allow_unicode=True) != article.slug:
+            changed.append("slug")
+        section = story.section or (StorySection(self.options.section) if self.options.section else None)
+        current_section = article.section.name if article.section else None
+        if (section.name if section else None) != current_section:
+            changed.append("section")
+        wanted_authors = [
+            a.slug or slugify(a.name, allow_unicode=True)
+            for a in story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
+        ]
+        if wanted_authors != [byline.author.slug for byline in article.bylines.select_related("author")]:
+            changed.append("authors")
+        if sorted(t.casefold() for t in self._tags(story)) != sorted(
+            t.casefold() for t in article.tags.names()
+        ):
+            changed.append("tags")
+        current_quotes = [
+            (q.text, q.speaker.normalised_name, q.speaker_role, q.speaker_affiliation, q.is_pull_quote)
+            for q in article.quotes.select_related("speaker")
+        ]
+        wanted_quotes = [
+            (
+                q.text,
+                normalise_name(q.speaker.name),
+                q.role or q.speaker.role,
+                q.affiliation or q.speaker.affiliation,
+                q.is_pull_quote,
+            )
+            for q in story.quotes
+        ]
+        if current_quotes != wanted_quotes:
+            changed.append("quotes")
+        defaults = {name: Citation._meta.get_field(name).get_default() for name in CITATION_FIELDS}
+        current_citations = [{n: getattr(c, n) for n in CITATION_FIELDS} for c in article.citations.all()]
+        wanted_citations = [
+            {n: fields.get(n, defaults[n]) for n in CITATION_FIELDS} for fields in story.citations
+        ]
+        if current_citations != wanted_citations:
+            changed.append("citations")
+        if story.format == "json" and _image_bytes(article) != (image[1] if image else None):
+            changed.append("hero_image")
+        return changed
+
+
+def tidy(text):
+    """Plain text on one line, without the bidi controls that could flip the page around it."""
+    return " ".join((text or "").translate(BIDI_CONTROLS).split())
+
+
+def _clean(instance, what):
+    try:
+        instance.full_clean(validate_unique=False)
+    except ValidationError as error:
+        raise ValidationError(f"{what}: {_describe(error)}") from None
+
+
+def _digest_slug(prefix, text):
+    return f"{prefix}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+def _wanted_slug(story):
+    return slugify(story.slug or story.headline, allow_unicode=True)[:240].strip("-")
+
+
+def _image_bytes(article):
+    if not article.hero_image:
+        return None
+    try:
+        with article.hero_image.open("rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _plain_fields(story):
+    """Every field of a story that is plain text (the body alone is HTML), named for error messages."""
+    yield "headline", story.headline
+    yield "standfirst", story.standfirst
+    for name in ("hero_alt", "hero_caption", "hero_credit", "disclosure", "source_name"):
+        yield name, getattr(story, name)
+    if story.section:
+        yield "section", story.section.name
+    for i, author in enumerate(story.authors):
+        yield f"authors[{i}]", f"{author.name} {author.role}"
+    for i, tag in enumerate(story.tags):
+        yield f"tags[{i}]", tag
+    for i, quote in enumerate(story.quotes):
+        speaker = quote.speaker
+        words = [quote.text, quote.role, quote.affiliation, speaker.name, speaker.role, speaker.affiliation]
+        yield f"quotes[{i}]", " ".join(words)
+    for i, citation in enumerate(story.citations):
+        yield f"citations[{i}]", " ".join(str(v) for v in citation.values() if isinstance(v, str | list))
+
+
+def _describe(error):
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def _where(story):
+    return f"{story.path}:{story.where}" if story.where not in (None, "") else story.path

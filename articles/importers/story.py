@@ -1,0 +1,131 @@
+"""The in-memory story every parser produces and the saver consumes, and the one error type of an import."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+
+
+class ArticleImportError(Exception):
+    """A plain-words failure tied to where it happened: prints as ``path[:line or item]: reason``."""
+
+    def __init__(self, path, reason, *, where=None):
+        self.path, self.reason, self.where = str(path), reason, where
+        super().__init__(str(self))
+
+    def __str__(self):
+        location = f"{self.path}:{self.where}" if self.where not in (None, "") else self.path
+        return f"{location}: {self.reason}"
+
+
+@dataclass
+class StoryAuthor:
+    name: str
+    slug: str = ""
+    role: str = ""
+
+
+@dataclass
+class StorySpeaker:
+    name: str
+    role: str = ""
+    affiliation: str = ""
+    orcid: str = ""
+    url: str = ""
+
+
+@dataclass
+class StoryQuote:
+    text: str
+    speaker: StorySpeaker
+    role: str = ""  # only when the story describes the speaker differently from their record
+    affiliation: str = ""
+    is_pull_quote: bool = False
+
+
+@dataclass
+class StorySection:
+    name: str
+    slug: str = ""
+
+
+@dataclass
+class Story:
+    """One article as read from any source, before it touches the database."""
+
+    format: str
+    path: str
+    where: str | int | None  # line number or item label, for error messages
+    external_id: str
+    headline: str
+    slug: str = ""
+    standfirst: str = ""
+    body: str = ""  # HTML; sanitised again on save
+    status: str | None = None  # None: the import's default
+    published_at: datetime | None = None
+    embargo_until: datetime | None = None
+    section: StorySection | None = None
+    authors: list[StoryAuthor] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    quotes: list[StoryQuote] = field(default_factory=list)
+    citations: list[dict] = field(default_factory=list)
+    hero_image: str = ""  # relative to base_dir, checked by the saver
+    base_dir: Path | None = None
+    hero_alt: str = ""
+    hero_caption: str = ""
+    hero_credit: str = ""
+    disclosure: str = ""
+    source_name: str = ""
+    source_url: str = ""
+
+    def error(self, reason):
+        return ArticleImportError(self.path, reason, where=self.where)
+
+
+@dataclass
+class Source:
+    """One input: a file on disk or stdin, with the folder its images must come from."""
+
+    label: str  # how error messages name it
+    base_dir: Path
+    path: Path | None = None  # None for stdin
+    data: bytes | None = None
+
+    def read(self):
+        if self.data is None:
+            self.data = self.path.read_bytes()
+        return self.data
+
+    def open(self):
+        """A binary stream, so large files can be parsed without reading them whole."""
+        if self.path is None:
+            return BytesIO(self.data or b"")
+        return self.path.open("rb")
+
+    def head(self, size=4096):
+        if self.data is not None:
+            return self.data[:size]
+        with self.path.open("rb") as stream:
+            return stream.read(size)
+
+
+def decode_utf8(source):
+    """The source's text, refusing empty, binary and non-UTF-8 input with the byte where it went wrong."""
+    data = source.read()
+    if not data.strip():
+        raise ArticleImportError(source.label, "the file is empty")
+    if (nul := data.find(b"\x00")) >= 0:
+        raise ArticleImportError(source.label, f"binary data, not text (NUL byte at byte {nul})")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        raise ArticleImportError(source.label, f"invalid UTF-8 at byte {offset}") from None
+
+
+@dataclass
+class Ignored:
+    """An input item that is deliberately not a story (a page, an attachment, a comment), for the tally."""
+
+    kind: str
+    count: int = 1
