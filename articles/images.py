@@ -29,7 +29,21 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# MPO is how Pillow names a phone's JPEG that carries a second picture (depth map, preview): stored as JPEG.
+ALLOWED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# What a file may carry and still be stored byte for byte: encoding facts, colour, and our own EXIF.
+HARMLESS_INFO = {
+    "dpi", "jfif", "jfif_density", "jfif_unit", "jfif_version", "progressive", "progression", "adobe",
+    "adobe_transform", "icc_profile", "exif", "gamma", "srgb", "chromaticity", "transparency", "aspect",
+    "background", "loop", "duration", "timestamp",
+}  # fmt: skip
+HARMLESS_JPEG_SEGMENTS = {
+    "APP0": b"JFIF\x00",
+    "APP1": b"Exif\x00\x00",
+    "APP2": b"ICC_PROFILE\x00",
+    "APP14": b"Adobe",
+}
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 # Credit survives re-encoding; GPS, camera serials, thumbnails and maker notes do not.
 KEPT_EXIF_TAGS = (ExifTags.Base.Artist, ExifTags.Base.Copyright)
@@ -77,7 +91,7 @@ def inspect_image(file, name=None):
         if width * height > max_pixels():
             raise ValidationError(
                 f"{name} is {width}×{height} pixels ({width * height / 1e6:.1f} megapixels); "
-                f"the limit is {max_pixels() / 1e6:.1f} megapixels.",
+                f"the limit is {max_pixels() / 1e6:.3g} megapixels.",
                 code="too_many_pixels",
             )
         image.load()
@@ -96,24 +110,63 @@ def inspect_image(file, name=None):
     return image
 
 
-def clean_copy(image):
-    """The upload as it should be stored: orientation applied, metadata reduced to credit, the real extension."""
-    kept_exif = Image.Exif()
-    source_exif = image.getexif()
+def kept_exif(image):
+    """The EXIF we keep from an image: credit only."""
+    exif = Image.Exif()
+    source = image.getexif()
     for tag in KEPT_EXIF_TAGS:
-        if tag in source_exif:
-            kept_exif[tag] = source_exif[tag]
+        if tag in source:
+            exif[tag] = source[tag]
+    return exif
+
+
+def _ends_cleanly(image, data):
+    """Nothing hides after the picture (a file that is also a ZIP or HTML page is rewritten, not kept)."""
+    if image.format == "JPEG":
+        return data.endswith(b"\xff\xd9")
+    if image.format == "PNG":
+        return data.endswith(PNG_END)
+    return image.format == "WEBP" and int.from_bytes(data[4:8], "little") + 8 == len(data)
+
+
+def already_clean(image, data):
+    """Whether `data` is already what we would store, so it is kept as it is: no quality lost to re-encoding,
+    and storing a stored file again changes nothing."""
+    if image.format not in ("JPEG", "PNG", "WEBP") or getattr(image, "n_frames", 1) > 1:
+        return False
+    if set(image.info) - HARMLESS_INFO:
+        return False
+    exif = image.info.get("exif")
+    if exif and exif.removeprefix(b"Exif\x00\x00") != kept_exif(image).tobytes().removeprefix(
+        b"Exif\x00\x00"
+    ):
+        return False
+    if image.format == "JPEG" and any(
+        not content.startswith(HARMLESS_JPEG_SEGMENTS.get(marker, b"\x00unknown"))
+        for marker, content in image.applist
+    ):
+        return False
+    return _ends_cleanly(image, data)
+
+
+def clean_copy(image, data):
+    """The bytes to store for an upload and their extension: orientation applied, metadata reduced to credit.
+
+    A file that is already clean is returned unchanged, so cleaning is idempotent.
+    """
+    if already_clean(image, data):
+        return data, ALLOWED_FORMATS[image.format]
+    exif = kept_exif(image)
     icc_profile = image.info.get("icc_profile")
-    image_format = image.format
-    if image_format == "GIF":
-        # Only the first frame is kept: every page shows a still, and frames multiply the decoding cost.
-        image.seek(0)
+    image_format = "JPEG" if image.format == "MPO" else image.format
+    # Only the first frame is kept: every page shows a still, and frames multiply the decoding cost.
+    image.seek(0)
     upright = ImageOps.exif_transpose(image)
     # Nothing from the source's metadata is carried over implicitly; transparency is pixels, not metadata.
     upright.info = {key: value for key, value in upright.info.items() if key == "transparency"}
     options = {"icc_profile": icc_profile} if icc_profile else {}
-    if len(kept_exif):
-        options["exif"] = kept_exif.tobytes()
+    if len(exif):
+        options["exif"] = exif.tobytes()
     if image_format == "JPEG":
         options.update(quality=90, optimize=True)
         if upright.mode not in ("RGB", "L", "CMYK"):
@@ -127,11 +180,23 @@ def clean_copy(image):
     return buffer.getvalue(), ALLOWED_FORMATS[image_format]
 
 
+def clean_upload(file, name):
+    """Inspect an upload and return (bytes to store, extension), or raise ValidationError naming the problem."""
+    image = inspect_image(file, name)
+    file.seek(0)
+    return clean_copy(image, file.read())
+
+
+def stored_form(data, name):
+    """The bytes CleanImageField stores for a file holding `data`: the same bytes for the same picture, every
+    time, so an importer can tell whether a stored image already is the one it has."""
+    return clean_upload(ContentFile(data), name)[0]
+
+
 class CleanImageFieldFile(ImageFieldFile):
     def save(self, name, content, save=True):
         """Every new file goes through inspection and re-encoding, whichever code path assigns it."""
-        image = inspect_image(content, posixpath.basename(name))
-        data, extension = clean_copy(image)
+        data, extension = clean_upload(content, posixpath.basename(name))
         stem = posixpath.splitext(name)[0]
         super().save(f"{stem}.{extension}", ContentFile(data), save=save)
 

@@ -1,6 +1,7 @@
 """Hero images and author photos: upload rules, clean storage, renditions made once, focal crops, alt text."""
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from .image_files import (
     two_tone,
     upload,
 )
+from .importing import Run
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +139,7 @@ class TestUploadRules:
             admin_client, hero_image=upload("wide.png", encode(two_tone((1200, 1000)), "PNG"))
         )
         message = str(form_errors(response)["hero_image"])
-        assert "wide.png is 1200×1000 pixels (1.2 megapixels); the limit is 1.0 megapixels." in message
+        assert "wide.png is 1200×1000 pixels (1.2 megapixels); the limit is 1 megapixels." in message
         assert not Article.objects.exists()
 
     def test_oversized_file_named_with_its_size(self, admin_client, settings):
@@ -183,6 +185,40 @@ class TestUploadRules:
         assert decode(article.hero_renditions["hero"][0]["jpg"]).getpixel((5, 5)) == pytest.approx(
             RED, abs=12
         )
+
+    @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+    def test_storing_a_stored_image_again_changes_nothing(self, fmt):
+        once = images.stored_form(phone_photo(fmt), "a")
+        assert images.stored_form(once, "a") == once
+
+    def test_clean_jpeg_is_kept_byte_for_byte(self, admin_client):
+        data = landscape_jpeg((800, 400))
+        add_story(admin_client, hero_image=upload("clean.jpg", data))
+        with default_storage.open(Article.objects.get().hero_image.name, "rb") as stored:
+            assert stored.read() == data
+
+    def test_jpeg_with_xmp_location_is_rewritten(self):
+        xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>51,30.2N</exif:GPSLatitude></x:xmpmeta>'
+        data = encode(two_tone((400, 200)), "JPEG", xmp=xmp)
+        assert b"GPSLatitude" in data
+        stored = images.stored_form(data, "x.jpg")
+        assert b"GPSLatitude" not in stored
+        assert Image.open(io.BytesIO(stored)).size == (400, 200)
+
+    def test_file_that_is_also_something_else_is_rewritten(self):
+        png = encode(two_tone((400, 200)), "PNG")
+        stored = images.stored_form(png + b"PK\x03\x04 a zip archive hiding behind the picture", "x.png")
+        assert b"PK\x03\x04" not in stored and stored.endswith(b"IEND\xaeB`\x82")
+        assert images.stored_form(png, "x.png") == png
+
+    def test_phone_jpeg_with_a_second_picture_is_taken_as_jpeg(self, admin_client):
+        main, depth = two_tone((400, 300)), Image.new("RGB", (100, 75), BLUE)
+        mpo = encode(main, "MPO", save_all=True, append_images=[depth])
+        assert Image.open(io.BytesIO(mpo)).format == "MPO"
+        response = add_story(admin_client, hero_image=upload("IMG_0001.JPG", mpo))
+        assert response.status_code == 302, form_errors(response)
+        stored = decode(Article.objects.get().hero_image.name)
+        assert (stored.format, stored.size, getattr(stored, "n_frames", 1)) == ("JPEG", (400, 300), 1)
 
     def test_author_photo_gets_the_same_rules(self, admin_client):
         url = reverse("admin:articles_author_add")
@@ -388,6 +424,42 @@ class TestRenditions:
         assert f"(id {broken.pk}): heroes/gone.jpg" in err.getvalue()
         call_command("make_renditions", "--rebuild", stdout=out, stderr=err)
         assert stored_files() == before
+
+
+class TestImportedImages:
+    """The importers store hero images through the same field, and recognise a stored image on --update."""
+
+    def write_story(self, folder, **changes):
+        story = {"external_id": "x:1", "headline": "Phone picture story", "hero_image": "images/phone.jpg"}
+        (folder / "story.json").write_text(json.dumps(story | changes))
+        return folder / "story.json"
+
+    def test_import_stores_clean_and_update_recognises_it(self, tmp_path):
+        folder = tmp_path / "in"
+        (folder / "images").mkdir(parents=True)
+        (folder / "images" / "phone.jpg").write_bytes(phone_photo("JPEG", size=(400, 200)))
+        run = Run(self.write_story(folder))
+        assert run.ok, run.err
+        article = Article.objects.get()
+        stored = decode(article.hero_image.name)
+        assert stored.size == (200, 400) and not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        assert len(article.hero_renditions["hero"]) == 1
+        files = stored_files()
+
+        assert Run(self.write_story(folder), "--update").row("json")["updated"] == 0
+        assert Run(self.write_story(folder, headline="Revised"), "--update").row("json")["updated"] == 1
+        article.refresh_from_db()
+        assert article.headline == "Revised"
+        assert stored_files() == files
+
+    def test_import_names_an_image_over_the_limits(self, tmp_path, settings):
+        settings.IMAGE_MAX_PIXELS = 10_000
+        folder = tmp_path / "in"
+        (folder / "images").mkdir(parents=True)
+        (folder / "images" / "phone.jpg").write_bytes(phone_photo("JPEG", size=(400, 200)))
+        run = Run(self.write_story(folder))
+        assert "hero_image “images/phone.jpg” is 400×200 pixels (0.1 megapixels); the limit is 0.01 megapixels." in run.err
+        assert not Article.objects.exists()
 
 
 class TestFocalPoint:
