@@ -1,31 +1,71 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
+from reversion.models import Version
 
-from .editing import quotes_not_in_body
-from .forms import UNREADABLE_REFERENCE, ArticleEditingForm, CitationForm, as_submitted, read_reference
-from .models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
+from . import history, workflow
+from .editing import editor_content_security_policy, quotes_not_in_body
+from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
+from .models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Byline,
+    Citation,
+    Correction,
+    Quote,
+    Section,
+    Speaker,
+    State,
+    Status,
+    StatusChange,
+)
 
 
-class BylineInline(admin.TabularInline):
+class StoryPartInline:
+    """Inline rows are editable exactly when the story is (a Writer's view of another's story is read-only)."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def get_queryset(self, request):
+        # Each row's title names its story and author or speaker: fetch them with the rows.
+        return super().get_queryset(request).select_related(*self.row_relations)
+
+
+class BylineInline(StoryPartInline, admin.TabularInline):
     model = Byline
+    row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
     extra = 1
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
+    row_relations = ["article", "speaker"]
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(StoryPartInline, admin.StackedInline):
     model = Citation
+    row_relations = ["article"]
     form = CitationForm
     extra = 0
     fields = [
@@ -40,21 +80,63 @@ class CitationInline(admin.StackedInline):
     ]
 
 
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    fields = ["created_at", "kind", "text"]
+    extra = 0
+    verbose_name_plural = "Corrections and updates (shown at the foot of the story and on /corrections/)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "created_at":
+            field.help_text = workflow.time_zone_note()
+        return field
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return State.choices
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case State.PUBLISHED:
+                return queryset.published()
+            case State.SCHEDULED:
+                return queryset.scheduled()
+            case State.DRAFT | State.IN_REVIEW as status:
+                return queryset.filter(status=status)
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    form = ArticleEditingForm
-    inlines = [BylineInline, QuoteInline, CitationInline]
-    list_display = ["headline", "status", "published_at", "section", "byline_names"]
-    list_filter = ["status", "section", "tags", "authors"]
+class ArticleAdmin(VersionAdmin):
+    form = ArticleAdminForm
+    inlines = [BylineInline, QuoteInline, CitationInline, CorrectionInline]
+    list_display = ["headline", "state", "published_at", "section", "byline_names"]
+    list_filter = [StateFilter, "section", "tags", "authors"]
     list_select_related = ["section"]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["created_at", "updated_at", "source_name", "source_url", "external_id"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "source_name",
+        "source_url",
+        "external_id",
+        "share_link",
+        "workflow_history",
+    ]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags"]}),
-        ("Publishing", {"fields": ["status", "published_at", "embargo_until"]}),
+        (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "loaded_version"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "embargo_until", "share_link", "workflow_history"]},
+        ),
         (
             "Hero image",
             {
@@ -76,6 +158,7 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
+    history_latest_first = True
 
     def get_queryset(self, request):
         return (
@@ -85,8 +168,60 @@ class ArticleAdmin(admin.ModelAdmin):
             .defer("search_vector")
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # modelform_factory made this class for this request alone
+        return form
+
+    def changeform_view(self, request, *args, **kwargs):
+        response = super().changeform_view(request, *args, **kwargs)
+        if policy := editor_content_security_policy():
+            response._csp_config = policy
+        return response
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not workflow.can_publish(request.user):
+            return [*readonly, "published_at"]
+        return readonly
+
+    def get_inlines(self, request, obj):
+        # A story is corrected once it exists; the add form stays as short as it was.
+        return self.inlines if obj is not None else [i for i in self.inlines if i is not CorrectionInline]
+
+    def get_fieldsets(self, request, obj=None):
+        if workflow.can_publish(request.user):
+            return super().get_fieldsets(request, obj)
+        # Share links are the Editors' to hand out.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "share_link"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _create_formsets(self, request, obj, change):
+        # The publishing rules count bylines and citations as submitted: the form reads them from here.
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        obj._admin_formsets = formsets
+        return formsets, inline_instances
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and workflow.can_edit(request.user, obj)
+
+    def has_publish_permission(self, request):
+        return workflow.can_publish(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj._state_before = Article.objects.get(pk=obj.pk).state if change else State.DRAFT
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        StatusChange.record(form.instance, form.instance._state_before, request.user)
         # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
         for quote in quotes_not_in_body(form.instance):
             self.message_user(
@@ -96,26 +231,118 @@ class ArticleAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    @admin.display(description="State", ordering="status")
+    def state(self, article):
+        return article.state.label
+
     @admin.display(description="Bylines")
     def byline_names(self, article):
         return ", ".join(author.name for author in article.byline_authors)
 
-    @admin.action(description="Publish selected stories now")
-    def publish(self, request, queryset):
-        count = 0
-        for article in queryset.exclude(status=Status.PUBLISHED):
-            article.status = Status.PUBLISHED
-            article.published_at = article.published_at or timezone.now()
-            article.save(update_fields=["status", "published_at", "updated_at"])
-            count += 1
-        self.message_user(request, f"Published {count} stories.", messages.SUCCESS)
-
-    @admin.action(description="Unpublish selected stories (back to draft)")
-    def unpublish(self, request, queryset):
-        count = queryset.filter(status=Status.PUBLISHED).update(
-            status=Status.DRAFT, updated_at=timezone.now()
+    @admin.display(description="Share link for reviewers")
+    def share_link(self, article):
+        if article.pk is None or article.is_public:
+            return "Only for stories that are saved and not public yet."
+        link = workflow.make_preview_link(article)
+        expires = timezone.localtime(link.expires_at)
+        return format_html(
+            '<a href="{}">{}</a><br>Read-only; works until {} {}, or until the story is published.',
+            link.url,
+            link.url,
+            f"{expires:%-d %B %Y, %H:%M}",
+            expires.tzname(),
         )
+
+    @admin.display(description="Workflow history")
+    def workflow_history(self, article):
+        changes = article.status_changes.select_related("changed_by") if article.pk else []
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} → {}{} · {}</div>",
+                (
+                    (
+                        f"{timezone.localtime(change.changed_at):%-d %b %Y, %H:%M}",
+                        change.get_from_state_display(),
+                        change.get_to_state_display(),
+                        f" ({timezone.localtime(change.published_at):%-d %b %Y, %H:%M})"
+                        if change.to_state == State.SCHEDULED
+                        else "",
+                        change.changed_by or "—",
+                    )
+                    for change in changes
+                ),
+            )
+            or "No moves yet."
+        )
+
+    @admin.action(
+        description="Publish selected stories now (or at their future time)", permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        published = 0
+        for article in queryset.exclude(status=Status.PUBLISHED):
+            try:
+                workflow.publish(article, request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"“{article}” not published: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                published += 1
+        self.message_user(request, f"Published {published} stories.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected stories (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for article in queryset.filter(status=Status.PUBLISHED):
+            workflow.unpublish(article, request.user)
+            count += 1
         self.message_user(request, f"Unpublished {count} stories.", messages.SUCCESS)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """One earlier version beside the story as it is now, with a one-click revert (POST)."""
+        article = get_object_or_404(Article, pk=object_id)
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                workflow.revert(article, version, request.user)
+            except RevertError as error:
+                self.message_user(request, f"Could not revert: {error}", messages.ERROR)
+            else:
+                self.message_user(request, "Reverted. The revert is itself a new version in the history.")
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Compare with the version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
+            "article": article,
+            "version": version,
+            "differences": history.compare(version, article),
+            "can_revert": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        # Recovering a deleted story would put it back in its old state without the workflow's checks.
+        if not workflow.can_publish(request.user):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not workflow.can_publish(request.user):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+
+@admin.register(ArticleRedirect)
+class ArticleRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created_at"]
+    list_select_related = ["article"]
+    search_fields = ["old_slug", "article__headline"]
+    raw_id_fields = ["article"]
 
 
 @admin.register(Author)

@@ -4,6 +4,8 @@ import html
 import re
 import unicodedata
 
+from django.conf import settings
+
 from .sanitize import clean_html, strip_tags
 
 # The editor offers exactly the markup sanitize.ALLOWED_TAGS keeps, so nothing typed vanishes on save.
@@ -28,6 +30,21 @@ BODY_EDITOR_EXTENSIONS = {
     "SpecialCharacters": True,
     "HTML": True,
 }
+
+
+# The one <style> element the editor (Tiptap, in django-prose-editor 0.28.0) injects: its base rules, among them
+# the `white-space: pre-wrap` that keeps typed spaces as spaces. An upgrade that changes it fails the browser
+# tests, whose message names the new hash.
+EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+
+
+def editor_content_security_policy():
+    """The site's policy plus the editor's own style element, for the pages with the editor (None: no policy)."""
+    if not settings.SECURE_CSP:
+        return None
+    style_src = settings.SECURE_CSP.get("style-src", settings.SECURE_CSP.get("default-src", []))
+    return {**settings.SECURE_CSP, "style-src": [*style_src, EDITOR_STYLE_HASH]}
+
 
 EMPTY_DOCUMENT = re.compile(r"^(<p>\s*</p>\s*)*$")
 

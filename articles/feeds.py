@@ -47,7 +47,9 @@ class LatestStoriesFeed(Feed):
         return articles
 
     def items(self, obj):
-        return self.filter_articles(Article.objects.published().for_teasers(), obj)[:FEED_SIZE]
+        # Tags become the items' categories.
+        articles = Article.objects.published().for_teasers().prefetch_related("tags")
+        return self.filter_articles(articles, obj)[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_safe(item.headline)

@@ -1,4 +1,5 @@
-"""schema.org JSON-LD for a story, as search engines read it: a NewsArticle with its research and quotes.
+"""schema.org JSON-LD for a story, as search engines read it: a NewsArticle with its research, quotes and
+corrections.
 
 Built only from data the detail view has already fetched, so it adds no queries.
 """
@@ -102,7 +103,19 @@ def news_article(article, request):
     quotes = article.quotes.all()
     if quotes:
         data["hasPart"] = [quotation(quote, request) for quote in quotes]
+    corrections = article.corrections.all()
+    if corrections:
+        data["correction"] = [correction_comment(correction, url) for correction in corrections]
     return data
+
+
+def correction_comment(correction, article_url):
+    return {
+        "@type": "CorrectionComment",
+        "text": f"{correction.get_kind_display()}: {correction.text}",
+        "datePublished": correction.created_at.isoformat(),
+        "url": f"{article_url}#correction-{correction.pk}",
+    }
 
 
 # The characters that could close the <script> element or open markup, as json_script escapes them.

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import feeds, views
+from .correction_feed import CorrectionsFeed
 
 app_name = "articles"
 
@@ -21,4 +22,7 @@ urlpatterns = [
     path("tag/<str:slug>/atom/", feeds.atom(feeds.TagFeed)(), name="tag-atom"),
     path("author/<str:slug>/rss/", feeds.AuthorFeed(), name="author-rss"),
     path("author/<str:slug>/atom/", feeds.atom(feeds.AuthorFeed)(), name="author-atom"),
+    path("preview/<str:token>/", views.SharedPreviewView.as_view(), name="preview"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/feed/", CorrectionsFeed(), name="corrections_feed"),
 ]

@@ -11,3 +11,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 SECURE_SSL_REDIRECT = False
 WHITENOISE_USE_FINDERS = True
+# Page caching is switched on by the tests that exercise it (tests/test_production_cache.py), so query budgets
+# and other tests see every request rendered.
+PAGE_CACHE_SECONDS = 0

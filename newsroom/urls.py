@@ -7,10 +7,13 @@ from django.urls import include, path
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import robots_txt
 
+from .health import healthz
+
 admin.site.site_header = f"{settings.SITE_NAME} desk"
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("robots.txt", robots_txt, name="robots"),

@@ -1,6 +1,9 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+
+from .factories import AuthorFactory, desk_user
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -17,3 +20,36 @@ def shared_dir():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throwaway folder, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so no page cached by an earlier test can answer for this one."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor(db):
+    return desk_user("Editor", first_name="Ada", last_name="Editor")
+
+
+@pytest.fixture
+def writer(db):
+    """A Writer with a byline of their own (Author.user), as the desk sets them up."""
+    user = desk_user("Writer", first_name="Wes", last_name="Writer")
+    AuthorFactory(name="Wes Writer", user=user)
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def writer_client(client, writer):
+    client.force_login(writer)
+    return client

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from articles.models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
+from articles.models import Article, Author, Byline, Citation, Correction, Quote, Section, Speaker, Status
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -16,6 +17,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = get_user_model()
+
+
+def desk_user(role, **kwargs):
+    """A staff login in the Writer or Editor group (the groups and their permissions come from migrate)."""
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -100,6 +108,14 @@ class CitationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Citation
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    article = factory.SubFactory(ArticleFactory)
+    text = "An earlier version of this story gave the wrong size for the trial: it enrolled 312 people."
+
+    class Meta:
+        model = Correction
 
 
 def full_story(authors=3, quotes=5, citations=3, tags=5, **kwargs):

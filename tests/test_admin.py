@@ -38,7 +38,8 @@ def test_article_change_page_shows_inlines(admin_client, story):
 def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_queries):
     for _ in range(30):
         full_story(quotes=0, citations=0)
-    with django_assert_max_num_queries(12):
+    # 12, plus the savepoint and release of the revision VersionAdmin wraps around the changelist.
+    with django_assert_max_num_queries(14):
         response = admin_client.get(reverse("admin:articles_article_changelist"))
     assert response.status_code == 200
     assert response.content.decode().count('class="field-byline_names"') == 30

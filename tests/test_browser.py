@@ -67,6 +67,23 @@ def computed(driver, selector, prop):
     )
 
 
+def rgb(css):
+    return [int(part) for part in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+
+
+def contrast(foreground, background):
+    """WCAG 2 contrast ratio of two sRGB colours."""
+
+    def luminance(colour):
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
 def emulate(driver, media="", scheme="light"):
     driver.execute_cdp_cmd(
         "Emulation.setEmulatedMedia",
@@ -141,6 +158,20 @@ def test_reader_reads_the_home_page_and_a_story(browser, live_server):
     browser.set_window_size(375, 800)
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     browser.set_window_size(1200, 1000)
+
+    # Text keeps WCAG AA contrast (4.5:1) against its background in both colour schemes.
+    for scheme in ("light", "dark"):
+        emulate(browser, scheme=scheme)
+        page = rgb(computed(browser, "body", "background-color"))
+        for selector in ("body", ".meta", ".kicker a", ".standfirst", "figcaption", ".cite a"):
+            assert contrast(rgb(computed(browser, selector, "color")), page) >= 4.5, (scheme, selector)
+        button = ".site-search button"
+        assert (
+            contrast(
+                rgb(computed(browser, button, "color")), rgb(computed(browser, button, "background-color"))
+            )
+            >= 4.5
+        )
 
     # Dark mode follows the system setting; print hides the search box and site navigation.
     emulate(browser, scheme="dark")

@@ -41,6 +41,7 @@ def story_post(**fields):
         **management("bylines"),
         **management("quotes"),
         **management("citations"),
+        **management("corrections"),
         **fields,
     }
 

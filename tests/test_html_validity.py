@@ -12,7 +12,7 @@ from django.urls import reverse
 from articles.demo import load_demo
 from articles.models import Article, Speaker
 
-from .factories import ArticleFactory, full_story
+from .factories import ArticleFactory, CorrectionFactory, full_story
 from .test_feeds import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,7 @@ def test_every_public_page_has_zero_errors(client, tmp_path):
     story.hero_caption = "Cells that spread cancer glow green."
     story.hero_credit = "Photo: the lab"
     story.hero_image.save("cells.png", ContentFile(png_bytes()), save=True)
+    CorrectionFactory(article=story, text="An earlier version named the wrong lab.\nIt is the Ganesh lab.")
     ArticleFactory.create_batch(21)
     pages = {
         "home": reverse("articles:home"),
@@ -51,6 +52,7 @@ def test_every_public_page_has_zero_errors(client, tmp_path):
         "search-empty": reverse("articles:search"),
         "search-results": reverse("articles:search") + "?q=cells",
         "search-odd": reverse("articles:search") + "?q=%22%3Cb%3E",
+        "corrections": reverse("articles:corrections"),
         "not-found": "/story/no-such-story/",
     }
     files = []

@@ -320,3 +320,9 @@ class TestOddInputs:
         for name in ("a.json", "b.json"):
             (tmp_path / name).write_text(json.dumps({"external_id": "same:1", "headline": "Twin"}))
         assert Run(tmp_path).row("json") == {"created": 1, "updated": 0, "skipped": 1, "failed": 0}
+
+    def test_a_broken_file_does_not_stop_the_others(self, tmp_path):
+        (tmp_path / "a-broken.json").write_text("{")
+        (tmp_path / "b-fine.txt").write_text("Fine story\n\nBody.\n")
+        run = Run(tmp_path)
+        assert run.row("json")["failed"] == 1 and run.row("text")["created"] == 1

@@ -147,3 +147,30 @@ def test_result_saves_as_a_valid_citation():
         "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
         "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28–45 (2020)."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Smith, J. et al. Bats hear colours. bioRxiv https://doi.org/10.1101/2020.01.01.123456 (2020).",
+            {"authors": ["Smith, J."], "et_al": True, "title": "Bats hear colours", "journal": "bioRxiv",
+             "year": 2020, "doi": "10.1101/2020.01.01.123456"},
+        ),
+        (
+            "Okafor, C. et al. Reading reefs with sound. arXiv:2401.01234 (2024).",
+            {"journal": "arXiv", "url": "https://arxiv.org/abs/2401.01234", "year": 2024},
+        ),
+        (
+            "Reyes K. et al. A gut organoid platform. Nat Med 25, 1607–1614 (2019).",
+            {"authors": ["Reyes, K."], "et_al": True, "title": "A gut organoid platform", "journal": "Nat Med"},
+        ),
+        (
+            "Lee, J.-H., O’Brien, M. & García-López, Á. Déjà vu in mice. Cell Rep. 12, 100–110 (2015).",
+            {"authors": ["Lee, J.-H.", "O’Brien, M.", "García-López, Á."], "title": "Déjà vu in mice"},
+        ),
+    ],
+)  # fmt: skip
+def test_more_shapes(text, expected):
+    citation = parse_reference(text)
+    assert {key: citation[key] for key in expected} == expected

@@ -11,7 +11,7 @@ from django.urls import reverse
 from articles.demo import load_demo
 from articles.models import Article, Author, Section, Speaker
 
-from .factories import ArticleFactory, QuoteFactory, SpeakerFactory
+from .factories import ArticleFactory, CorrectionFactory, QuoteFactory, SpeakerFactory
 from .test_feeds import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,10 @@ def seed_story():
 
 
 def test_seed_story_json_ld_field_by_field(client, seed_story):
+    correction = CorrectionFactory(
+        article=seed_story, text="An earlier version gave the wrong journal volume.", kind="correction"
+    )
+    seed_story.refresh_from_db()
     head = read_head(client, seed_story.get_absolute_url())
     assert len(head.json_ld) == 1
     data = json.loads(head.json_ld[0])
@@ -120,6 +124,14 @@ def test_seed_story_json_ld_field_by_field(client, seed_story):
                 "value": "10.1038/s43018-019-0006-x",
             },
             "sameAs": "https://doi.org/10.1038/s43018-019-0006-x",
+        }
+    ]
+    assert data["correction"] == [
+        {
+            "@type": "CorrectionComment",
+            "text": "Correction: An earlier version gave the wrong journal volume.",
+            "datePublished": correction.created_at.isoformat(),
+            "url": f"{url}#correction-{correction.pk}",
         }
     ]
     massague = Speaker.objects.get(normalised_name="joan massague")
@@ -192,6 +204,7 @@ def every_public_page(seed_story):
         speaker.get_absolute_url(),
         reverse("articles:search"),
         reverse("articles:search") + "?q=metastasis",
+        reverse("articles:corrections"),
     ]
 
 

@@ -27,22 +27,24 @@ DOI = re.compile(
     r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?(?P<doi>10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE
 )
 PMID = re.compile(r"\bPMID\s*:?\s*(?P<pmid>\d{1,10})\b", re.IGNORECASE)
+ARXIV = re.compile(r"\barXiv:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
 PMCID = re.compile(r"\bPMCID\s*:?\s*PMC\d+\b\.?", re.IGNORECASE)
 URL = re.compile(
     r"(?:\b(?:available (?:at|from)|retrieved from)\s*:?\s*)?(?P<url>https?://\S+)", re.IGNORECASE
 )
 
+UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
 NAME_WORD = r"[^\W\d_][\w'’\-]*"
 PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|del|della|dos|das|le|la|ter|ten|al|el|bin|y)\s+)*"
 FAMILY = rf"{PARTICLES}{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}"
 # “Ganesh, K.”, “Lee, J.-H.”, “Smith, J. A.” — the comma and dotted initials make it an author.
 NATURE_AUTHOR = re.compile(
-    rf"\s*(?:(?:&|and)\s+)?(?P<family>{FAMILY}),\s+(?P<initials>[A-Z]\.(?:\s?-?\s?[A-Z]\.){{0,3}})"
+    rf"\s*(?:(?:&|and)\s+)?(?P<family>{FAMILY}),\s+(?P<initials>[{UPPER}]\.(?:\s?-?\s?[{UPPER}]\.){{0,3}})"
 )
 # “Ganesh K”, “Smith JA” — PubMed/Vancouver, initials without dots.
-VANCOUVER_AUTHOR = re.compile(rf"\s*(?P<family>{FAMILY})\s+(?P<initials>[A-Z]{{1,4}})(?=\s*[,.])")
+VANCOUVER_AUTHOR = re.compile(rf"\s*(?P<family>{FAMILY})\s+(?P<initials>[{UPPER}]{{1,4}})(?=\s*[,.])")
 AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?=&|and\s)")
-ET_AL = re.compile(r"\s*,?\s*(?:et\s+al\.?|and\s+others)\s*,?", re.IGNORECASE)
+ET_AL = re.compile(r"\s*[,.]?\s*(?:et\s+al\.?|and\s+others)\s*,?", re.IGNORECASE)
 LEADING_YEAR = re.compile(r"^\s*\.?\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)\s*\.?\s*")
 
 PAGES = r"e[A-Za-z]*\d[A-Za-z0-9]{0,20}|[A-Za-z]{0,4}\d+[A-Za-z]?(?:\s*[-–—]\s*[A-Za-z]{0,4}\d+[A-Za-z]?)?"
@@ -92,7 +94,10 @@ def parse_reference(text: str) -> dict:
         result["pmid"] = match["pmid"]
         rest = _cut(rest, match)
     rest = PMCID.sub("", rest)
-    if match := URL.search(rest):
+    if match := ARXIV.search(rest):
+        result["url"] = f"https://arxiv.org/abs/{match['id']}"
+        rest = f"{rest[: match.start()]} arXiv {rest[match.end() :]}"
+    if not result["url"] and (match := URL.search(rest)):
         result["url"] = match["url"].rstrip(".,;")
         rest = _cut(rest, match)
     rest = rest.strip().rstrip(".,; ").strip()
@@ -156,7 +161,7 @@ def _format_author(family, initials, vancouver):
     if vancouver:
         initials = " ".join(f"{letter}." for letter in initials)
     else:
-        initials = re.sub(r"\s*-\s*", "-", re.sub(r"\.\s*(?=[A-Z])", ". ", initials.strip()))
+        initials = re.sub(r"\s*-\s*", "-", re.sub(rf"\.\s*(?=[{UPPER}])", ". ", initials.strip()))
     return f"{family.strip()}, {initials}"
 
 

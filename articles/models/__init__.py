@@ -1,20 +1,35 @@
 """Newsroom's content model: one module per kind of thing a story is made of."""
 
+import reversion
+from taggit.models import TaggedItem
+
 from .article import Article, ArticleQuerySet, Byline, Status
 from .author import Author
 from .citation import Citation
 from .quote import Quote
 from .section import Section
 from .speaker import Speaker
+from .workflow import ArticleRedirect, Correction, CorrectionKind, State, StatusChange
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
+    "ArticleRedirect",
     "Author",
     "Byline",
     "Citation",
+    "Correction",
+    "CorrectionKind",
     "Quote",
     "Section",
     "Speaker",
+    "State",
     "Status",
+    "StatusChange",
 ]
+
+# Revision history: a story with its bylines, quotes, citations and tags (taggit's `tagged_items`). Corrections are a public log
+# and are never reverted, so they are not followed; nor are shared records (authors, speakers, tags).
+reversion.register(Article, follow=["bylines", "quotes", "citations", "tagged_items"])
+for _model in (Byline, Quote, Citation, TaggedItem):
+    reversion.register(_model)

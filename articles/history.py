@@ -1,0 +1,123 @@
+"""A story set beside one of its earlier versions, for the admin's history page (difflib, word by word)."""
+
+import difflib
+from dataclasses import dataclass
+
+from taggit.models import Tag, TaggedItem
+
+from .models import Author, Byline, Citation, Quote, Section, Speaker
+
+TEXT_FIELDS = [
+    "headline",
+    "slug",
+    "standfirst",
+    "body",
+    "hero_alt",
+    "hero_caption",
+    "hero_credit",
+    "disclosure",
+]
+
+
+@dataclass
+class Difference:
+    """One field or part that differs; `chunks` are (kind, text) with kind "same", "removed" or "added"."""
+
+    label: str
+    chunks: list
+    by_line: bool = False
+
+
+def word_diff(old, new):
+    old_words, new_words = old.split(), new.split()
+    chunks = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            chunks.append(("same", " ".join(old_words[i1:i2])))
+            continue
+        if i2 > i1:
+            chunks.append(("removed", " ".join(old_words[i1:i2])))
+        if j2 > j1:
+            chunks.append(("added", " ".join(new_words[j1:j2])))
+    return chunks
+
+
+def line_diff(old_lines, new_lines):
+    kinds = {" ": "same", "-": "removed", "+": "added"}
+    return [(kinds[line[0]], line[2:]) for line in difflib.ndiff(old_lines, new_lines) if line[0] in kinds]
+
+
+PART_MODELS = (Byline, Quote, Citation, TaggedItem)
+
+
+def part_versions(version, article):
+    """The stored bylines, quotes, citations and tag links of this story in `version`'s revision.
+
+    A revision can hold other stories too (a bulk action saves several at once): only this story's
+    parts are returned. Each comes as (Version, unsaved object)."""
+    parts = []
+    for part in version.revision.version_set.exclude(pk=version.pk).select_related("content_type"):
+        if part._model not in PART_MODELS:
+            continue
+        obj = part._object_version.object
+        owner = obj.object_id if part._model is TaggedItem else obj.article_id
+        if str(owner) == str(article.pk):
+            parts.append((part, obj))
+    return parts
+
+
+def _old_parts(version, article):
+    parts = {model: [] for model in PART_MODELS}
+    for _part, obj in part_versions(version, article):
+        parts[type(obj)].append(obj)
+    for model in (Byline, Quote, Citation):
+        parts[model].sort(key=lambda obj: (obj.position, obj.pk))
+    return parts
+
+
+def _part_lines(bylines, quotes, citations, tag_links):
+    authors = Author.objects.in_bulk({b.author_id for b in bylines})
+    speakers = Speaker.objects.in_bulk({q.speaker_id for q in quotes})
+    tags = Tag.objects.in_bulk({t.tag_id for t in tag_links})
+    missing = "(deleted)"
+    return {
+        "Bylines": [getattr(authors.get(b.author_id), "name", missing) for b in bylines],
+        "Quotes": [f"{getattr(speakers.get(q.speaker_id), 'name', missing)}: “{q.text}”" for q in quotes],
+        "References": [
+            " ".join(
+                filter(None, [c.formatted(), f"doi:{c.doi}" if c.doi else "", c.get_study_status_display()])
+            )
+            for c in citations
+        ],
+        "Tags": sorted(getattr(tags.get(t.tag_id), "name", missing) for t in tag_links),
+    }
+
+
+def compare(version, article):
+    """What differs between `version` (old) and the story as saved now (new), field by field."""
+    old = version.field_dict
+    differences = []
+    for name in TEXT_FIELDS:
+        before, after = old.get(name) or "", getattr(article, name) or ""
+        if before != after:
+            label = article._meta.get_field(name).verbose_name.capitalize()
+            differences.append(Difference(label, word_diff(before, after)))
+    if old.get("section_id") != article.section_id:
+        sections = Section.objects.in_bulk({old.get("section_id"), article.section_id} - {None})
+        names = [
+            getattr(sections.get(pk), "name", "(none)") for pk in (old.get("section_id"), article.section_id)
+        ]
+        differences.append(Difference("Section", line_diff(names[:1], names[1:]), by_line=True))
+    parts = _old_parts(version, article)
+    before = _part_lines(parts[Byline], parts[Quote], parts[Citation], parts[TaggedItem])
+    after = _part_lines(
+        list(article.bylines.all()),
+        list(article.quotes.all()),
+        list(article.citations.all()),
+        list(article.tagged_items.all()),
+    )
+    for label, old_lines in before.items():
+        if old_lines != after[label]:
+            differences.append(Difference(label, line_diff(old_lines, after[label]), by_line=True))
+    return differences
