@@ -8,7 +8,12 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
-from articles.editing import BODY_EDITOR_EXTENSIONS, normalise_for_matching, quote_in_body
+from articles.editing import (
+    BODY_EDITOR_EXTENSIONS,
+    EDITOR_STYLE_HASH,
+    normalise_for_matching,
+    quote_in_body,
+)
 from articles.forms import ArticleEditingForm
 from articles.models import Article, Citation, Status
 from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
@@ -66,6 +71,20 @@ class TestBodyEditor:
             assert finders.find(asset), asset
         media = str(ArticleEditingForm().media)
         assert "http://" not in media and "https://" not in media
+
+    def test_only_editor_pages_allow_the_editors_style_element(self, admin_client, client):
+        add_page = admin_client.get(reverse("admin:articles_article_add"))
+        assert EDITOR_STYLE_HASH in add_page["Content-Security-Policy"]
+        assert "'nonce-" in add_page["Content-Security-Policy"]  # everything else still needs the nonce
+        story = ArticleFactory()
+        change_page = admin_client.get(reverse("admin:articles_article_change", args=[story.pk]))
+        assert EDITOR_STYLE_HASH in change_page["Content-Security-Policy"]
+        changelist = admin_client.get(reverse("admin:articles_article_changelist"))
+        story_page = client.get(story.get_absolute_url())
+        for response in (changelist, story_page):
+            assert response.status_code == 200
+            assert "style-src 'self'" in response["Content-Security-Policy"]
+            assert EDITOR_STYLE_HASH not in response["Content-Security-Policy"]
 
     def test_editor_offers_only_markup_the_sanitiser_keeps(self):
         """Whatever the toolbar can make survives nh3 on save: nothing an editor formats silently vanishes."""
