@@ -281,7 +281,10 @@ def _write_widths(storage, source, box, widths, folder, kind):
             name = f"{folder}/{kind}-{width}.{extension}"
             if not storage.exists(name):
                 if resized is None:
-                    resized = source.resize((width, height), Image.Resampling.LANCZOS, box=box)
+                    # reducing_gap: a fast integer shrink first, then Lanczos for the last factor of three; same look.
+                    resized = source.resize(
+                        (width, height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0
+                    )
                 name = storage.save(name, _encode(resized, fmt))
             entry[extension] = name
         written.append(entry)
