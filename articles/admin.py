@@ -159,6 +159,7 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
     history_latest_first = True
+    change_list_template = "admin/articles/article/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -314,16 +315,25 @@ class ArticleAdmin(VersionAdmin):
             else:
                 self.message_user(request, "Reverted. The revert is itself a new version in the history.")
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        versions = Version.objects.get_for_object(article).select_related("revision__user")
+        later = [v for v in versions if v.revision_id > version.revision_id]
+        newer = next((v for v in later if str(v.pk) == request.GET.get("against")), None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Compare with the version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
+            "title": f"The version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
             "article": article,
             "version": version,
-            "differences": history.compare(version, article),
+            "newer": newer,
+            "later_versions": later,
+            "differences": history.compare(version, article, newer),
             "can_revert": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_recover": workflow.can_publish(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
         # Recovering a deleted story would put it back in its old state without the workflow's checks.

@@ -182,7 +182,9 @@ class TestDraftsStayPrivate:
 
 @pytest.fixture
 def redis_page_cache(settings):
-    """Django's whole-page cache in front of the site, stored in a real Redis; yields the stored keys."""
+    """A cache that obeys HTTP headers (Django's cache middleware, standing in for a CDN) in front of the site,
+    stored in a real Redis; yields the pages it stored. The site's own page cache is tested in
+    test_production_cache.py."""
     redis = pytest.importorskip("redis")
     url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
     server = redis.Redis.from_url(url)
@@ -204,7 +206,7 @@ def redis_page_cache(settings):
         "django.middleware.cache.FetchFromCacheMiddleware",
     ]
     settings.CACHE_MIDDLEWARE_SECONDS = 300
-    yield lambda: server.keys(f"{prefix}:*")
+    yield lambda: server.keys(f"{prefix}:*views.decorators.cache.*")
     for key in server.scan_iter(f"{prefix}:*"):
         server.delete(key)
 
