@@ -1,4 +1,5 @@
-"""The admin's editing tools in a real headless Chromium: the rich-text body editor and the focal-point picker."""
+"""The admin's editing tools in a real headless Chromium: the rich-text body editor, the focal-point picker and
+pasting a reference. With NEWSROOM_SCREENSHOTS=<folder> set it saves the README's screenshots of them."""
 
 import shutil
 
@@ -8,7 +9,8 @@ from django.urls import reverse
 from articles.models import Article, Status
 
 from .factories import ArticleFactory
-from .image_files import landscape_jpeg, upload
+from .image_files import marked_panorama, upload
+from .test_browser import screenshot
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
@@ -64,6 +66,13 @@ def save_and_wait(browser, live_server):
         pytest.fail(f"the admin did not save: {errors}")
 
 
+def show(browser, selector):
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -20);",
+        browser.find_element(By.CSS_SELECTOR, selector),
+    )
+
+
 def console_errors(browser):
     """Failed scripts, styles or fonts; the favicon the browser asks for by itself is not ours to serve here."""
     return [
@@ -85,6 +94,8 @@ def test_body_is_written_in_the_rich_text_editor(editor_session, live_server):
     editable.send_keys("count")
     ActionChains(browser).key_down(Keys.CONTROL).send_keys("b").key_up(Keys.CONTROL).perform()
     editable.send_keys(" small numbers.")
+    show(browser, ".field-body")
+    screenshot(browser, "editing-body-editor.png", 500)
     save_and_wait(browser, live_server)
 
     article = Article.objects.get(headline="Bees count to four")
@@ -96,25 +107,27 @@ def test_body_is_written_in_the_rich_text_editor(editor_session, live_server):
 def test_clicking_the_hero_image_sets_the_focal_point(editor_session, live_server):
     browser = editor_session
     article = ArticleFactory(status=Status.DRAFT, published_at=None, hero_alt="A bee")
-    article.hero_image = upload("bee.jpg", landscape_jpeg((1200, 600)))
+    article.hero_image = upload("bee.png", marked_panorama((1200, 600), (900, 1000)), "image/png")
     article.save()
     teaser_before = article.hero_renditions["teaser"]
 
     browser.get(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
     image = wait_for(browser, ".focal-picker img")
     width, height = image.size["width"], image.size["height"]
-    # Selenium offsets are from the element's centre: this is 80% across and 25% down.
+    # Selenium offsets are from the element's centre: this is 80% across and 33% down, on the red block.
     ActionChains(browser).move_to_element_with_offset(
-        image, int(width * 0.3), int(-height * 0.25)
+        image, int(width * 0.3), int(-height * 0.17)
     ).click().perform()
     assert browser.find_element(By.ID, "id_hero_focal_x").get_attribute("value") == "80"
-    assert browser.find_element(By.ID, "id_hero_focal_y").get_attribute("value") == "25"
+    assert browser.find_element(By.ID, "id_hero_focal_y").get_attribute("value") == "33"
     marker = browser.find_element(By.CSS_SELECTOR, ".focal-marker")
     assert marker.value_of_css_property("left") == f"{width * 0.8:g}px"
+    show(browser, ".field-hero_credit")
+    screenshot(browser, "editing-focal-point.png", 700)
     save_and_wait(browser, live_server)
 
     article.refresh_from_db()
-    assert (article.hero_focal_x, article.hero_focal_y) == (80, 25)
+    assert (article.hero_focal_x, article.hero_focal_y) == (80, 33)
     assert article.hero_renditions["teaser"] != teaser_before
     assert console_errors(browser) == []
 
@@ -146,6 +159,8 @@ def test_pasted_reference_fills_the_row_before_saving(editor_session, live_serve
         browser.find_element(By.ID, "id_citations-0-doi").get_attribute("value")
         == "10.1038/s43018-019-0006-x"
     )
+    show(browser, "#citations-0")
+    screenshot(browser, "editing-paste-reference.png", 900)
     journal.clear()
     journal.send_keys("Nat. Cancer")
     save_and_wait(browser, live_server)
