@@ -45,6 +45,8 @@ HARMLESS_JPEG_SEGMENTS = {
 }
 PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+# The ISO box header that starts HEIC/HEIF files, which Pillow cannot read without a plugin.
+HEIF_BRANDS = {b"ftyp" + brand for brand in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")}
 # Credit survives re-encoding; GPS, camera serials, thumbnails and maker notes do not.
 KEPT_EXIF_TAGS = (ExifTags.Base.Artist, ExifTags.Base.Copyright)
 
@@ -96,6 +98,12 @@ def inspect_image(file, name=None):
             )
         image.load()
     except UnidentifiedImageError:
+        file.seek(4)
+        if file.read(8) in HEIF_BRANDS:
+            raise ValidationError(
+                f"{name} is a HEIC/HEIF photo (an iPhone's default); export or share it as JPEG and upload that.",
+                code="image_type",
+            ) from None
         raise ValidationError(
             f"{name} is not an image: its contents are not JPEG, PNG, WebP or GIF, whatever its name says.",
             code="not_an_image",

@@ -112,6 +112,14 @@ class TestUploadRules:
         assert not Article.objects.exists()
         assert stored_files() == {}
 
+    def test_iphone_heic_is_named_with_what_to_do(self, admin_client):
+        heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 500
+        response = add_story(admin_client, hero_image=upload("IMG_0042.HEIC", heic, "image/heic"))
+        assert form_errors(response)["hero_image"] == [
+            "IMG_0042.HEIC is a HEIC/HEIF photo (an iPhone's default); export or share it as JPEG and upload that."
+        ]
+        assert not Article.objects.exists()
+
     def test_decompression_bomb_is_refused_before_decoding(self, admin_client):
         bomb = decompression_bomb_png()
         assert len(bomb) < 2000
