@@ -4,8 +4,9 @@ Three stages, each usable on its own:
 
 - ``inspect_image`` decodes an upload under size and pixel limits and says, in an editor's words, why a file is
   refused (not an image, a type we do not serve, too big, a decompression bomb, damaged).
-- ``CleanImageField`` stores every new file re-encoded: EXIF orientation applied, location and camera metadata
-  dropped (only Artist and Copyright survive), the extension matching the real type.
+- ``CleanImageField`` stores every new file clean: re-encoded with EXIF orientation applied and location, camera
+  and other metadata dropped (only Artist and Copyright survive) when it carries anything to remove, byte for byte
+  when it does not; the extension always matches the real type.
 - ``sync_hero_renditions`` makes the responsive widths (WebP and JPEG) and the focal-point teaser crop once, under
   names derived from the source and the crop, and records them on the article so pages render them without
   touching storage or the database.
