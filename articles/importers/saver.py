@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
+from ..images import stored_form
 from ..models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 from ..models.speaker import normalise_name
 from ..sanitize import clean_html
@@ -190,7 +191,11 @@ class Saver:
             raise story.error(f"hero_image “{name}” is not a readable image ({error})") from None
         if kind not in IMAGE_FORMATS:
             raise story.error(f"hero_image “{name}” is a {kind} image; use JPEG, PNG, GIF or WebP")
-        return path.name, data
+        try:
+            # The bytes the image field will store (upright, no location data): updates compare like with like.
+            return path.name, stored_form(data, f"hero_image “{name}”")
+        except ValidationError as error:
+            raise story.error(error.messages[0]) from None
 
     # Writing ---------------------------------------------------------------------------------------
 
