@@ -1,17 +1,20 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
 from . import history, workflow
-from .forms import ArticleAdminForm, CitationForm
+from .editing import editor_content_security_policy, quotes_not_in_body
+from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
 from .models import (
     Article,
     ArticleRedirect,
@@ -66,6 +69,7 @@ class CitationInline(StoryPartInline, admin.StackedInline):
     form = CitationForm
     extra = 0
     fields = [
+        "paste_reference",
         ("position", "study_status"),
         "raw",
         ("authors", "et_al"),
@@ -133,7 +137,18 @@ class ArticleAdmin(VersionAdmin):
             "Publishing",
             {"fields": ["status", "published_at", "embargo_until", "share_link", "workflow_history"]},
         ),
-        ("Hero image", {"fields": ["hero_image", "hero_alt", "hero_caption", "hero_credit"]}),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_alt",
+                    "hero_caption",
+                    "hero_credit",
+                    ("hero_focal_x", "hero_focal_y"),
+                ]
+            },
+        ),
         ("Science context", {"fields": ["disclosure"]}),
         (
             "Record",
@@ -144,6 +159,7 @@ class ArticleAdmin(VersionAdmin):
         ),
     ]
     history_latest_first = True
+    change_list_template = "admin/articles/article/change_list.html"
 
     def get_queryset(self, request):
         return (
@@ -157,6 +173,12 @@ class ArticleAdmin(VersionAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.user = request.user  # modelform_factory made this class for this request alone
         return form
+
+    def changeform_view(self, request, *args, **kwargs):
+        response = super().changeform_view(request, *args, **kwargs)
+        if policy := editor_content_security_policy():
+            response._csp_config = policy
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -201,6 +223,14 @@ class ArticleAdmin(VersionAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         StatusChange.record(form.instance, form.instance._state_before, request.user)
+        # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
+        for quote in quotes_not_in_body(form.instance):
+            self.message_user(
+                request,
+                f"The quote “{Truncator(quote.text).words(12)}” ({quote.speaker}) is not in the body "
+                "as written: check the wording matches.",
+                messages.WARNING,
+            )
 
     @admin.display(description="State", ordering="status")
     def state(self, article):
@@ -285,16 +315,25 @@ class ArticleAdmin(VersionAdmin):
             else:
                 self.message_user(request, "Reverted. The revert is itself a new version in the history.")
             return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        versions = Version.objects.get_for_object(article).select_related("revision__user")
+        later = [v for v in versions if v.revision_id > version.revision_id]
+        newer = next((v for v in later if str(v.pk) == request.GET.get("against")), None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Compare with the version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
+            "title": f"The version of {timezone.localtime(version.revision.date_created):%-d %B %Y, %H:%M}",
             "article": article,
             "version": version,
-            "differences": history.compare(version, article),
+            "newer": newer,
+            "later_versions": later,
+            "differences": history.compare(version, article, newer),
             "can_revert": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/revision_compare.html", context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_recover": workflow.can_publish(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
         # Recovering a deleted story would put it back in its old state without the workflow's checks.
@@ -364,3 +403,19 @@ class CitationAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["title", "journal", "doi", "raw"]
     raw_id_fields = ["article"]
+
+    def get_urls(self):
+        parse = self.admin_site.admin_view(self.parse_reference_view)
+        return [
+            path("parse-reference/", parse, name="articles_citation_parse_reference"),
+            *super().get_urls(),
+        ]
+
+    def parse_reference_view(self, request):
+        """The fields a pasted reference fills, for the citation form's “Fill in the fields” button."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        parsed = read_reference(request.GET.get("text", ""))
+        if parsed is None:
+            return JsonResponse({"error": UNREADABLE_REFERENCE}, status=400)
+        return JsonResponse({"fields": {name: as_submitted(value) for name, value in parsed.items()}})

@@ -1,12 +1,21 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
 
 from . import workflow
-from .models import Byline, Citation, Status
+from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
+from .importers.references import parse_reference
+from .models import Article, Byline, Citation, Status
 
 
 class AuthorListField(forms.CharField):
@@ -28,18 +37,166 @@ class AuthorListField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+WORD = re.compile(r"\w")
+UNREADABLE_REFERENCE = "No reference could be read from this text: fill in the fields below."
+
+
+def read_reference(text):
+    """Citation fields parsed from a pasted reference, or None when nothing recognisable was found."""
+    parsed = parse_reference(text)
+    found = " ".join(as_submitted(parsed.get(name)) for name in ("authors", "title", "journal", "doi"))
+    return parsed if WORD.search(found) else None
+
+
+def as_submitted(value):
+    """A parsed Citation value as the admin's inputs hold it (a checkbox is a bool, authors one per line)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list):
+        return "\n".join(value)
+    return "" if value is None else str(value)
+
+
+class PasteReferenceWidget(forms.Textarea):
+    """The paste box with a button that fills the row's fields at once (paste-reference.js), before saving."""
+
+    class Media:
+        js = ["js/paste-reference.js"]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html(
+            '<div class="paste-reference" data-parse-url="{}">{}'
+            '<p><button type="button" class="button" data-fill-reference>Fill in the fields</button> '
+            '<span class="paste-reference-status" aria-live="polite"></span></p></div>',
+            reverse("admin:articles_citation_parse_reference"),
+            super().render(name, value, attrs, renderer),
+        )
+
+
 class CitationForm(forms.ModelForm):
+    paste_reference = forms.CharField(
+        label="Paste a reference",
+        required=False,
+        widget=PasteReferenceWidget(attrs={"rows": 2, "cols": 80}),
+        help_text=(
+            "Paste a reference as the paper gives it, e.g. “Ganesh, K. et al. L1CAM defines … Nature Cancer 1, "
+            "28–45 (2020).” “Fill in the fields” (or saving) copies what it says into the fields below, except "
+            "those you changed yourself; check them before saving."
+        ),
+    )
     authors = AuthorListField(required=False, help_text=Citation._meta.get_field("authors").help_text)
 
     class Meta:
         model = Citation
         fields = [
-            "position", "study_status", "raw", "authors", "et_al", "title", "journal", "volume", "issue",
-            "first_page", "last_page", "article_number", "year", "doi", "pmid", "url",
+            "article", "paste_reference", "position", "study_status", "raw", "authors", "et_al", "title",
+            "journal", "volume", "issue", "first_page", "last_page", "article_number", "year", "doi", "pmid",
+            "url",
         ]  # fmt: skip
 
+    def clean(self):
+        cleaned = super().clean()
+        if pasted := (cleaned.get("paste_reference") or "").strip():
+            self.fill_from_reference(pasted, cleaned)
+        return cleaned
 
-class ArticleAdminForm(forms.ModelForm):
+    def fill_from_reference(self, pasted, cleaned):
+        """Replace every field the editor did not change in this submission with what the parser read.
+
+        The submitted data is updated too, so if anything on the page fails validation the form comes back
+        showing the parsed values, for the editor to correct before saving.
+        """
+        parsed = read_reference(pasted)
+        if parsed is None:
+            self.add_error("paste_reference", UNREADABLE_REFERENCE)
+            return
+        typed = {name for name in self.changed_data if cleaned.get(name) not in (None, "", [], False)}
+        data = self.data.copy()
+        for name, value in parsed.items():
+            if name in self.fields and name not in typed:
+                cleaned[name] = value
+                submitted = as_submitted(value)
+                if submitted is False:
+                    data.pop(self.add_prefix(name), None)
+                else:
+                    data[self.add_prefix(name)] = "on" if submitted is True else submitted
+        data.pop(self.add_prefix("paste_reference"), None)
+        self.data = data
+
+
+class FocalPointWidget(forms.NumberInput):
+    """The vertical focal-point input, followed by the hero image: a click on the image sets both coordinates."""
+
+    class Media:
+        js = ["js/focal-point.js"]
+        css = {"all": ["css/focal-point.css"]}
+
+    def __init__(self, *args, picture=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.picture = picture
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        if self.picture is None:
+            return field
+        return format_html(
+            '{}<div class="focal-picker" data-x-input="id_hero_focal_x" data-y-input="id_hero_focal_y">'
+            '<img src="{}" width="{}" height="{}" alt="The hero image: click the subject to set the focal point">'
+            '<span class="focal-marker" aria-hidden="true"></span></div>',
+            field,
+            self.picture.fallback_url,
+            self.picture.width,
+            self.picture.height,
+        )
+
+
+class ArticleEditingForm(forms.ModelForm):
+    """The story form's editing tools: a rich-text body and a focal-point picker for the hero image.
+
+    The base of ArticleAdminForm, which adds the desk's workflow rules (publishing checks image_problems()).
+    """
+
+    body = ProseEditorFormField(
+        label=capfirst(Article._meta.get_field("body").verbose_name),
+        required=False,
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=clean_editor_html,
+        widget=AdminProseEditorWidget,
+        help_text=Article._meta.get_field("body").help_text,
+    )
+
+    class Meta:
+        model = Article
+        # The admin's fieldsets choose the fields on the page; these are the ones this form shapes.
+        fields = ["body", "status", "hero_image", "hero_alt", "hero_focal_x", "hero_focal_y"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "hero_focal_y" in self.fields:
+            self.fields["hero_focal_y"].widget = FocalPointWidget(
+                attrs={"min": 0, "max": 100}, picture=self.instance.hero_picture
+            )
+        # Left empty, the focal point is the centre, as for a story that never had one chosen.
+        for name in ("hero_focal_x", "hero_focal_y"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "hero_focal_y" in self.fields and self.instance.hero_picture is None:
+            self.fields[
+                "hero_focal_y"
+            ].help_text += " Once the image is saved, you can click on it to choose."
+
+    def clean_hero_focal_x(self):
+        return self.centre_if_empty("hero_focal_x")
+
+    def clean_hero_focal_y(self):
+        return self.centre_if_empty("hero_focal_y")
+
+    def centre_if_empty(self, name):
+        value = self.cleaned_data.get(name)
+        return Article._meta.get_field(name).default if value is None else value
+
+
+class ArticleAdminForm(ArticleEditingForm):
     """The story form with the desk's rules: who may set which status, when a story may go public, and
     refusing a save made on top of someone else's (optimistic locking).
 

@@ -94,30 +94,35 @@ def _part_lines(bylines, quotes, citations, tag_links):
     }
 
 
-def compare(version, article):
-    """What differs between `version` (old) and the story as saved now (new), field by field."""
-    old = version.field_dict
+def _version_side(version, article):
+    """The story's fields and its parts, as lines, in `version`."""
+    parts = _old_parts(version, article)
+    return version.field_dict, _part_lines(parts[Byline], parts[Quote], parts[Citation], parts[TaggedItem])
+
+
+def _current_side(article):
+    fields = {name: getattr(article, name) for name in TEXT_FIELDS}
+    fields["section_id"] = article.section_id
+    parts = (article.bylines, article.quotes, article.citations, article.tagged_items)
+    return fields, _part_lines(*(list(related.all()) for related in parts))
+
+
+def compare(version, article, newer=None):
+    """What differs between `version` (old) and `newer` (a later version, or the story as saved now)."""
+    old, old_parts = _version_side(version, article)
+    new, new_parts = _version_side(newer, article) if newer is not None else _current_side(article)
     differences = []
     for name in TEXT_FIELDS:
-        before, after = old.get(name) or "", getattr(article, name) or ""
+        before, after = old.get(name) or "", new.get(name) or ""
         if before != after:
             label = article._meta.get_field(name).verbose_name.capitalize()
             differences.append(Difference(label, word_diff(before, after)))
-    if old.get("section_id") != article.section_id:
-        sections = Section.objects.in_bulk({old.get("section_id"), article.section_id} - {None})
-        names = [
-            getattr(sections.get(pk), "name", "(none)") for pk in (old.get("section_id"), article.section_id)
-        ]
+    if old.get("section_id") != new.get("section_id"):
+        ids = (old.get("section_id"), new.get("section_id"))
+        sections = Section.objects.in_bulk(set(ids) - {None})
+        names = [getattr(sections.get(pk), "name", "(none)") for pk in ids]
         differences.append(Difference("Section", line_diff(names[:1], names[1:]), by_line=True))
-    parts = _old_parts(version, article)
-    before = _part_lines(parts[Byline], parts[Quote], parts[Citation], parts[TaggedItem])
-    after = _part_lines(
-        list(article.bylines.all()),
-        list(article.quotes.all()),
-        list(article.citations.all()),
-        list(article.tagged_items.all()),
-    )
-    for label, old_lines in before.items():
-        if old_lines != after[label]:
-            differences.append(Difference(label, line_diff(old_lines, after[label]), by_line=True))
+    for label, old_lines in old_parts.items():
+        if old_lines != new_parts[label]:
+            differences.append(Difference(label, line_diff(old_lines, new_parts[label]), by_line=True))
     return differences

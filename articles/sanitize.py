@@ -11,7 +11,9 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
     "abbr": {"title"},
-    "th": {"scope"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start", "type"},
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}

@@ -33,7 +33,9 @@ from .models import Article
 # Long enough for any real query; longer input is cut rather than handed to the parser whole.
 MAX_QUERY_LENGTH = 200
 MAX_FALLBACK_TERMS = 8
-SNIPPET_WORDS = 35
+# Snippets: up to two passages of about 20 words around the matches.
+SNIPPET_WORDS = 20
+SNIPPET_FRAGMENTS = 2
 # Ranking reads each candidate's whole search vector, which PostgreSQL keeps out of line (TOAST): for a word in
 # much of the archive that is too slow. So results are ranked among the newest MAX_RANKED matches (10 pages).
 MAX_RANKED = 200
@@ -66,6 +68,13 @@ def terms_of(query):
     return re.findall(r"\w+", query)[:MAX_FALLBACK_TERMS]
 
 
+def wanted_and_unwanted(query):
+    """The query's words split as web search reads them: “-word” excludes; “or” and “and” are operators."""
+    words = re.findall(r"(?<![\w-])-?\w+", query)[:MAX_FALLBACK_TERMS]
+    wanted = [word for word in words if not word.startswith("-") and word.lower() not in {"or", "and"}]
+    return wanted, [word[1:] for word in words if word.startswith("-")]
+
+
 def search_articles(query):
     """Published stories matching `query`, best first. Each has a `snippet` attribute or annotation."""
     query = clean_query(query)
@@ -89,16 +98,26 @@ def _postgresql_search(query):
             rank=SearchRank(F("search_vector"), search_query),
             raw_snippet=SearchHeadline(
                 Concat("standfirst", Value(" "), PlainText("body"), output_field=TextField()),
-                search_query,
+                highlight_query(query, search_query),
                 config="english",
                 start_sel=MARK_START,
                 stop_sel=MARK_STOP,
                 max_words=SNIPPET_WORDS,
-                min_words=15,
+                min_words=SNIPPET_WORDS // 2,
+                max_fragments=SNIPPET_FRAGMENTS,
+                fragment_delimiter=" … ",
             ),
         )
         .order_by("-rank", "-published_at", "-pk")
     )
+
+
+def highlight_query(query, search_query):
+    """Any of the query's wanted words: a story found by its headline must still get its body words marked,
+    which the whole query (all words, phrases) would not do in a passage holding only some of them."""
+    words, _unwanted = wanted_and_unwanted(query)
+    # Only runs of letters and digits reach the raw tsquery, so no input can make it malformed.
+    return SearchQuery(" | ".join(words), search_type="raw", config="english") if words else search_query
 
 
 def _newest(matches):
@@ -125,13 +144,16 @@ def _estimated_rows(queryset):
 
 
 def _fallback_search(query):
-    """Every term must appear in the headline, standfirst or body; stories with a term in the headline lead."""
-    terms = terms_of(query)
+    """Every wanted word must appear in the headline, standfirst or body and no “-word” may; stories with a
+    wanted word in the headline lead."""
+    wanted, unwanted = wanted_and_unwanted(query)
     matches = Q()
-    headline_hit = Q()
-    for term in terms:
+    headline_hit = Q(pk__in=[])
+    for term in wanted:
         matches &= Q(headline__icontains=term) | Q(standfirst__icontains=term) | Q(body__icontains=term)
         headline_hit |= Q(headline__icontains=term)
+    for term in unwanted:
+        matches &= ~Q(headline__icontains=term) & ~Q(standfirst__icontains=term) & ~Q(body__icontains=term)
     return (
         Article.objects.published()
         .for_teasers()
@@ -146,7 +168,7 @@ def attach_snippets(articles, query):
     for article in articles:
         raw = getattr(article, "raw_snippet", None)
         if raw is None:
-            raw = _mark_terms(article.teaser_text, terms_of(clean_query(query)))
+            raw = _mark_terms(article.teaser_text, wanted_and_unwanted(clean_query(query))[0])
         article.snippet = _render_marks(raw)
     return articles
 

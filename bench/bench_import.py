@@ -86,7 +86,9 @@ def timed(label, paths):
     seconds = time.perf_counter() - started
     created = sum(counter["created"] for counter in report.counts.values())
     assert not report.errors, report.errors[:3]
-    print(f"{label:<11} {created:>6} articles in {seconds:6.2f} s = {created / seconds:7.0f} articles/s")
+    sys.stdout.write(
+        f"{label:<11} {created:>6} articles in {seconds:6.2f} s = {created / seconds:7.0f} articles/s\n"
+    )
 
 
 def main():
@@ -107,7 +109,7 @@ def main():
             for n in range(count):
                 (stories / f"story-{n:05}.txt").write_text(text_story(n))
             (folder / "bench.wordpress.xml").write_text(wxr_export(count))
-            print(f"{connection.vendor}, N = {count}")
+            sys.stdout.write(f"{connection.vendor}, N = {count}\n")
             timed("plain text", [str(stories)])
             timed("WXR", [str(folder / "bench.wordpress.xml")])
             assert Article.objects.count() == 2 * count

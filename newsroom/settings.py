@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "reversion",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -225,3 +226,7 @@ SECURE_CSP = {
 
 # SQLite has no deferrable unique constraints: there model validation keeps positions unique instead.
 SILENCED_SYSTEM_CHECKS = ["models.W038"]
+
+# Upload limits for hero images and author photos (articles/images.py): bytes on disk and decoded pixels.
+IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000

@@ -58,7 +58,7 @@ class TestRevisions:
         history = editor_client.get(history_url(story)).content.decode()
         assert compare_url(story, first) in history and compare_url(story, second) in history
 
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(20):
             page = editor_client.get(compare_url(story, first))
         html = page.content.decode()
         assert "<del>dawn.&lt;/p&gt;</del>" in html and "<ins>noon.&lt;/p&gt;</ins>" in html
@@ -66,6 +66,7 @@ class TestRevisions:
         assert "Original title" in html and "Changed title" in html
         assert '<li class="removed">− whales</li>' in html
 
+        assert "Compared with the story as it is now" in html and f'href="?against={second.pk}"' in html
         response = editor_client.post(compare_url(story, first))
         assert response.status_code == 302
         story.refresh_from_db()
@@ -77,6 +78,12 @@ class TestRevisions:
         latest = Version.objects.get_for_object(story).first()
         assert latest.revision.get_comment().startswith("Reverted to the version of")
         assert editor_client.get(compare_url(story, latest)).status_code == 200
+        # Now the story is the first version again; the first and second versions still differ.
+        same = editor_client.get(compare_url(story, first)).content.decode()
+        assert "The words, bylines, quotes, references and tags are the same in both." in same
+        between = editor_client.get(compare_url(story, first), {"against": second.pk}).content.decode()
+        assert "<del>dawn.&lt;/p&gt;</del>" in between and "<ins>noon.&lt;/p&gt;</ins>" in between
+        assert "Compared with the version of" in between and '<a href="?">now</a>' in between
 
     def test_revert_touches_only_this_story_of_a_bulk_revision(self, editor_client):
         first, second = ArticleFactory(draft=True, body="<p>One.</p>"), ArticleFactory(draft=True)
@@ -139,8 +146,13 @@ class TestRevisions:
         story.refresh_from_db()
         assert story.body == "<p>Later version.</p>"
 
-    def test_recovering_deleted_stories_is_for_editors(self, writer_client):
-        assert writer_client.get("/admin/articles/article/recover/").status_code == 403
+    def test_recovering_deleted_stories_is_for_editors(self, client, writer, editor):
+        for user, status, link_shown in [(writer, 403, False), (editor, 200, True)]:
+            client.force_login(user)
+            assert client.get("/admin/articles/article/recover/").status_code == status
+            changelist = client.get("/admin/articles/article/").content.decode()
+            assert ('href="/admin/articles/article/recover/"' in changelist) is link_shown
+            assert 'href="/admin/articles/article/add/"' in changelist
 
 
 class TestTwoEditorsAtOnce:

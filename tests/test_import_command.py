@@ -1,10 +1,12 @@
 """import_articles as staff run it: options, the report, exit status, and the hostile inputs of the issue."""
 
 import json
+import re
 import shutil
 from io import BytesIO, StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from articles.management.commands.import_articles import Progress
@@ -265,6 +267,48 @@ class TestAtomicity:
         assert Citation.objects.count() == before["Citation"]
 
 
+class TestAtomicityInABatch:
+    """A story failing half-way costs only itself, even though a batch is first written without savepoints."""
+
+    @staticmethod
+    def refuse(marker):
+        def wrapper(execute, sql, params, many, context):
+            if sql.startswith('INSERT INTO "articles_citation"') and marker in str(params):
+                raise IntegrityError("refused for the test")
+            return execute(sql, params, many, context)
+
+        return wrapper
+
+    def test_only_the_failing_story_is_lost(self, tmp_path):
+        for n in range(5):
+            title = "Refuse me" if n == 2 else f"Fine title {n}"
+            (tmp_path / f"s{n}.txt").write_text(
+                f"Story {n}\n\nIntro {n}.\n\nReference: Lee, A. {title}. Cell {n + 1}, 1-9 (2024).\n"
+            )
+        with connection.execute_wrapper(self.refuse("Refuse me")):
+            run = Run(tmp_path)
+        assert run.errors == [
+            f"{tmp_path / 's2.txt'}:1: the database refused the story (refused for the test)"
+        ]
+        assert run.row("text") == {"created": 4, "updated": 0, "skipped": 0, "failed": 1}
+        assert sorted(Article.objects.values_list("headline", flat=True)) == [
+            f"Story {n}" for n in (0, 1, 3, 4)
+        ]
+        assert Citation.objects.count() == 4
+
+    def test_images_of_a_redone_batch_are_stored_once(self, folder, settings):
+        stories = [
+            {"external_id": "a", "headline": "With picture", "hero_image": "images/plume.png"},
+            {"external_id": "b", "headline": "Refused", "citations": [{"title": "Refuse me"}]},
+        ]
+        (folder / "two.json").write_text(json.dumps(stories))
+        with connection.execute_wrapper(self.refuse("Refuse me")):
+            run = Run(folder / "two.json")
+        assert run.row("json") == {"created": 1, "updated": 0, "skipped": 0, "failed": 1}
+        assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1
+        assert Article.objects.get().hero_image.name.endswith(".png")
+
+
 class TestProgress:
     class Terminal(StringIO):
         def isatty(self):
@@ -276,26 +320,42 @@ class TestProgress:
         for n in range(30):
             (tmp_path / f"story-{n:02}.txt").write_text(f"Story {n}\n\nBody {n}.\n")
         terminal = self.Terminal()
-        from django.core.management import call_command
-
         call_command("import_articles", str(tmp_path), stdout=terminal, stderr=StringIO())
         assert "[" in terminal.getvalue() and "30/30 files, 30 stories" in terminal.getvalue()
         assert Progress(StringIO(), [str(tmp_path)]).enabled is False
         assert Progress(self.Terminal(), [str(tmp_path / "story-01.txt")]).enabled is False
+
+    def test_one_large_export_moves_the_bar(self, tmp_path):
+        item = (
+            "<item><title>Post {n}</title><content:encoded><![CDATA[<p>{text}</p>]]></content:encoded>"
+            "<wp:post_id>{n}</wp:post_id><wp:post_type>post</wp:post_type></item>\n"
+        )
+        path = tmp_path / "large.wordpress.xml"
+        path.write_text(
+            '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Large</title>\n'
+            + "".join(item.format(n=n, text="word " * 1100) for n in range(200))
+            + "</channel></rss>\n"
+        )
+        assert path.stat().st_size > 1_000_000
+        terminal = self.Terminal()
+        call_command("import_articles", str(path), stdout=terminal, stderr=StringIO())
+        bars = {len(bar) for bar in re.findall(r"\[(#*) *\] 1/1 files", terminal.getvalue())}
+        assert len(bars) >= 4 and max(bars) >= 28
 
 
 class TestQueryBudget:
     def test_plain_text_stories_cost_a_fixed_number_of_queries_each(
         self, tmp_path, django_assert_max_num_queries
     ):
-        """Lookups are made per batch and rows reused, so 40 stories stay near 6 queries each."""
+        """Lookups are made per batch, rows reused and no savepoint is needed: about 4 queries a story."""
         for n in range(40):
             (tmp_path / f"s{n:02}.txt").write_text(
                 f"Story {n} about cells\n\nA team led by biologist Ann Lee looked at cells.\n\n"
                 f'Ann Lee explained: "Cells are busy {n}."\n\n'
                 f"Reference: Lee, A. Busy cells {n}. Cell {n + 1}, 1-9 (2024).\n"
             )
-        with django_assert_max_num_queries(40 * 6 + 20):
+        with django_assert_max_num_queries(40 * 4 + 20):
             run = Run(tmp_path, "--tag", "cells")
         assert run.row("text")["created"] == 40
 
@@ -326,3 +386,34 @@ class TestOddInputs:
         (tmp_path / "b-fine.txt").write_text("Fine story\n\nBody.\n")
         run = Run(tmp_path)
         assert run.row("json")["failed"] == 1 and run.row("text")["created"] == 1
+
+    def test_speaker_details_are_validated(self, tmp_path):
+        path = tmp_path / "orcid.json"
+        quote = {"text": "Hi.", "speaker": {"name": "Ann Lee", "orcid": "1234", "url": "javascript:alert(1)"}}
+        path.write_text(json.dumps({"headline": "x", "quotes": [quote]}))
+        before = row_counts()
+        run = Run(path)
+        assert run.errors == [
+            f"{path}:item 1: speaker “Ann Lee”: orcid: An ORCID looks like 0000-0002-1825-0097; url: Enter a valid URL."
+        ]
+        assert row_counts() == before
+
+
+def test_verbose_update_lists_what_changed(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("A note\n\nIntro.\n\nBody one.\n")
+    Run(path)
+    path.write_text("A note\n\nIntro, revised.\n\nBody one.\n")
+    run = Run(path, "--update", "--verbosity", "2")
+    assert f"{path}:1: “A note” changed: standfirst" in run.out
+
+
+def test_a_parser_failing_in_an_unforeseen_way_is_still_one_line(tmp_path):
+    """Python's JSON parser refuses a 5,000-digit number with a ValueError of its own."""
+    path = tmp_path / "digits.json"
+    path.write_text('{"headline": "x", "citations": [{"year": ' + "1" * 5000 + "}]}")
+    before = row_counts()
+    run = Run(path)
+    assert len(run.errors) == 1
+    assert run.errors[0].startswith(f"{path}: could not be read (ValueError: Exceeds the limit (4300 digits)")
+    assert row_counts() == before

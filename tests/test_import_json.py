@@ -70,7 +70,12 @@ class TestImport:
 class TestRoundTrip:
     def test_export_empty_database_import_export_is_identical(self, tmp_path, settings):
         Run(FIXTURES / "stories.json")
-        full_story(authors=2, quotes=2, citations=2, tags=3, slug="made-here", external_id=None)
+        made_here = full_story(authors=2, quotes=2, citations=2, tags=3, slug="made-here", external_id=None)
+        author = made_here.byline_authors[0]
+        author.bio, author.website = "Writes about cells.", "https://example.org/writer"
+        author.save()
+        made_here.section.description = "Stories about the body."
+        made_here.section.save()
         first = export(tmp_path / "first" / "articles.json") if (tmp_path / "first").mkdir() is None else None
         assert (tmp_path / "first" / "images" / "volcanic-lightning.png").is_file()
 
@@ -83,6 +88,7 @@ class TestRoundTrip:
         (tmp_path / "second").mkdir()
         second = export(tmp_path / "second" / "articles.json")
         assert second == first
+        assert "Writes about cells." in first and "Stories about the body." in first
         data = json.loads(second)
         assert {"quotes", "citations", "tags", "authors", "published_at", "status", "hero_image"} <= set(
             data[0]
@@ -207,3 +213,29 @@ class TestImageUpdates:
         assert Run(folder / "story.json", "--update").row("json")["updated"] == 1
         assert Article.objects.get().hero_image.name == stored
         assert len(list(settings.MEDIA_ROOT.rglob("*.png"))) == 1
+
+
+class TestExportOptions:
+    def test_status_filter_and_stored_image_name_on_stdout(self):
+        Run(FIXTURES / "stories.json")
+        out = StringIO()
+        call_command("export_articles", "--status", "published", stdout=out)
+        (story,) = json.loads(out.getvalue())
+        assert story["slug"] == "volcanic-lightning"
+        assert story["hero_image"] == Article.objects.get(slug="volcanic-lightning").hero_image.name
+
+    def test_missing_output_folder(self, tmp_path):
+        from django.core.management.base import CommandError
+
+        with pytest.raises(CommandError, match="no such folder"):
+            call_command(
+                "export_articles", "--output", str(tmp_path / "nowhere" / "a.json"), stdout=StringIO()
+            )
+
+
+def test_names_without_letters_are_stable_across_updates(tmp_path):
+    """An author called “★” gets a made-up slug; an unchanged re-import must see it as unchanged."""
+    path = tmp_path / "star.json"
+    path.write_text(json.dumps({"external_id": "x:star", "headline": "Starry", "authors": ["★"]}))
+    assert Run(path).ok
+    assert Run(path, "--update").row("json") == {"created": 0, "updated": 0, "skipped": 1, "failed": 0}

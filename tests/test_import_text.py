@@ -152,6 +152,14 @@ class TestQuoteShapes:
                 ['Priya Nair explained: "Cells copy the repair programme."'],
                 ("Cells copy the repair programme.", "Priya Nair", "", ""),
             ),
+            (
+                ["Geneticist Priya Nair runs the lab.", '"It is early days," said Nair.'],
+                ("It is early days", "Priya Nair", "geneticist", ""),
+            ),
+            (
+                ['Astronomer Peter Okoye said: "The haze is real."'],
+                ("The haze is real.", "Peter Okoye", "astronomer", ""),
+            ),
         ],
     )  # fmt: skip
     def test_attribution(self, paragraphs, expected):
@@ -184,3 +192,27 @@ class TestIdentity:
         run = Run(path, "--update")
         assert run.row("text") == {"created": 0, "updated": 1, "skipped": 0, "failed": 0}
         assert Article.objects.get().body == "<p>Body two.</p>"
+
+
+def test_thousands_of_quotes_and_names_in_one_paragraph():
+    """Work per quote does not grow with the story (a quadratic extractor would not finish this)."""
+    from itertools import islice, product
+    from string import ascii_lowercase
+
+    from articles.importers.quotes import extract_quotes
+
+    names = [f"A{a}{b}{c} B{c}{b}{a}" for a, b, c in islice(product(ascii_lowercase, repeat=3), 5000)]
+    paragraph = " ".join(f'{name} said: "Result {n} holds." Aa Bb Cc Dd Ee.' for n, name in enumerate(names))
+    quotes = extract_quotes(["A capitalised Aa Bb Cc run. " * 10000, paragraph])
+    assert len(quotes) == 5000
+    assert (quotes[-1].text, quotes[-1].speaker.name) == ("Result 4999 holds.", names[-1])
+
+
+def test_a_first_paragraph_too_long_for_a_standfirst_stays_in_the_body(tmp_path):
+    path = tmp_path / "long-intro.txt"
+    intro = "A very long opening. " * 60
+    path.write_text(f"Long intro\n\n{intro}\n\nSecond paragraph.\n")
+    assert Run(path).ok
+    article = Article.objects.get()
+    assert article.standfirst == ""
+    assert article.body == f"<p>{intro.strip()}</p><p>Second paragraph.</p>"

@@ -55,57 +55,81 @@ def import_paths(
     """Import every story under ``paths``; returns a Report (per-format counts, ignored items, errors)."""
     saver = Saver(options)
     report = Report()
-    stopped = False
-    # Each story is atomic on its own (a savepoint); committing them in batches spares a disk sync per story.
+    # Stories are committed a batch at a time, which spares a disk sync per story. A batch is first written
+    # without a savepoint per story (fewer round trips); if any story fails half-way, the whole batch is
+    # rolled back and written again story by story, each in its own savepoint, so only that story is lost.
+    fast = not saver.options.dry_run
     for batch in batched(_items(paths, format, stdin), BATCH_SIZE):
-        saver.prepare([item for _kind, _source, item in batch if isinstance(item, Story)])
-        with transaction.atomic():
-            for kind, source, item in batch:
-                if isinstance(item, Ignored):
-                    report.ignored[kind][item.kind] += item.count
-                    continue
-                if not isinstance(item, ArticleImportError):
-                    try:
-                        result = saver.save(item)
-                    except ArticleImportError as error:
-                        item = error
-                    else:
-                        report.counts[kind][result.outcome] += 1
-                        if result.outcome == UPDATED:
-                            report.changes.append((_where(item), item.headline, result.changed))
-                        if on_story:
-                            on_story(source, result)
-                        continue
+        outcomes = (fast and _save_batch(saver, batch, fail_fast, savepoints=False)) or _save_batch(
+            saver, batch, fail_fast, savepoints=True
+        )
+        for kind, source, item, read, outcome in outcomes:
+            if isinstance(item, Ignored):
+                report.ignored[kind][item.kind] += item.count
+            elif isinstance(outcome, ArticleImportError):
                 report.counts[kind]["failed"] += 1
-                report.errors.append(str(item))
+                report.errors.append(str(outcome))
                 if on_error:
-                    on_error(item)
+                    on_error(outcome)
                 if fail_fast:
-                    stopped = True
-                    break
-        if stopped:
-            break
+                    return report
+            else:
+                report.counts[kind][outcome.outcome] += 1
+                if outcome.outcome == UPDATED:
+                    report.changes.append((_where(item), item.headline, outcome.changed))
+                if on_story:
+                    on_story(source, outcome, read)
     return report
 
 
+class _HalfWritten(Exception):
+    """A story failed after writing part of itself outside a savepoint: the batch must be redone."""
+
+
+def _save_batch(saver, batch, fail_fast, savepoints):
+    """Save one batch in one transaction; (kind, source, item, read, Result or error) each, or None to redo it."""
+    checkpoint = saver.checkpoint()
+    saver.prepare([item for _kind, _source, item, _read in batch if isinstance(item, Story)])
+    outcomes = []
+    try:
+        with transaction.atomic():
+            for kind, source, item, read in batch:
+                outcome = item
+                if isinstance(item, Story):
+                    try:
+                        outcome = saver.save(item, savepoint=savepoints)
+                    except ArticleImportError as error:
+                        if transaction.get_connection().needs_rollback:
+                            raise _HalfWritten from None
+                        outcome = error
+                outcomes.append((kind, source, item, read, outcome))
+                if fail_fast and isinstance(outcome, ArticleImportError):
+                    break
+    except _HalfWritten:
+        saver.rollback_to(checkpoint)
+        return None
+    return outcomes
+
+
 def _items(paths, format, stdin):
-    """(format, source, story / Ignored / ArticleImportError) for every input, file errors included."""
+    """(format, source, story / Ignored / ArticleImportError, bytes of the source read so far) for every input."""
     for source in collect_sources(paths, stdin=stdin):
         if isinstance(source, ArticleImportError):
-            yield "unknown", None, source
+            yield "unknown", None, source, 0
             continue
         kind = format or detect_format(source)
         try:
             for item in PARSERS[kind](source):
-                yield kind, source, item
+                yield kind, source, item, source.position
         except ArticleImportError as error:
-            yield kind, source, error
+            yield kind, source, error, 0
         except (RecursionError, MemoryError, ValueError, LookupError, TypeError, OSError) as error:
             # Third-party parsers meeting input nobody planned for: still one line naming the file.
             yield (
                 kind,
                 source,
                 ArticleImportError(source.label, f"could not be read ({type(error).__name__}: {error})"),
+                0,
             )
 
 

@@ -50,7 +50,7 @@ def _as_utf8(data, source):
     # by language guesses (cp1257 for Portuguese). Windows-1252, what browsers assume, wins those ties.
     least = min(match.chaos for match in matches)
     tied = [match for match in matches if match.chaos <= least]
-    best = next((match for match in tied if match.encoding in WESTERN), None) or from_bytes(data).best()
+    best = next((match for match in tied if match.encoding in WESTERN), matches[0])  # results come best first
     text = str(best).encode("utf-8")
     return b'<?xml version="1.0" encoding="utf-8"?>' + XML_DECLARATION.sub(b"", text.lstrip())
 

@@ -33,8 +33,8 @@ STORY_FIELDS = {
     "quotes": LIST, "citations": LIST, "hero_image": STR, "hero_alt": STR, "hero_caption": STR,
     "hero_credit": STR, "disclosure": STR, "source_name": STR, "source_url": STR,
 }  # fmt: skip
-SECTION_FIELDS = {"name": STR, "slug": STR}
-AUTHOR_FIELDS = {"name": STR, "slug": STR, "role": STR}
+SECTION_FIELDS = {"name": STR, "slug": STR, "description": STR}
+AUTHOR_FIELDS = {"name": STR, "slug": STR, "role": STR, "bio": STR, "website": STR}
 SPEAKER_FIELDS = {"name": STR, "role": STR, "affiliation": STR, "orcid": STR, "url": STR}
 QUOTE_FIELDS = {"text": STR, "speaker": "speaker", "role": STR, "affiliation": STR, "is_pull_quote": BOOL}
 CITATION_SCHEMA = {name: STR for name in CITATION_FIELDS} | {"authors": LIST, "et_al": BOOL, "year": INT}
@@ -155,7 +155,7 @@ def _section(value):
     _check(value, SECTION_FIELDS, "section")
     if not value.get("name"):
         raise SchemaError("section needs a “name”")
-    return StorySection(value["name"], value.get("slug") or "")
+    return StorySection(**{key: value.get(key) or "" for key in SECTION_FIELDS})
 
 
 def _author(value, i):
@@ -164,7 +164,7 @@ def _author(value, i):
     _check(value, AUTHOR_FIELDS, f"authors[{i}]")
     if not value.get("name"):
         raise SchemaError(f"authors[{i}] needs a “name”")
-    return StoryAuthor(value["name"], value.get("slug") or "", value.get("role") or "")
+    return StoryAuthor(**{key: value.get(key) or "" for key in AUTHOR_FIELDS})
 
 
 def _quote(value, i):
@@ -220,11 +220,10 @@ def _dump(article, image_dir):
         "status": article.status,
         "published_at": _iso(article.published_at),
         "embargo_until": _iso(article.embargo_until),
-        "section": {"name": article.section.name, "slug": article.section.slug} if article.section else None,
-        "authors": [
-            {"name": b.author.name, "slug": b.author.slug, "role": b.author.role}
-            for b in article.bylines.all()
-        ],
+        "section": {key: getattr(article.section, key) for key in SECTION_FIELDS}
+        if article.section
+        else None,
+        "authors": [{key: getattr(b.author, key) for key in AUTHOR_FIELDS} for b in article.bylines.all()],
         "tags": sorted((tag.name for tag in article.tags.all()), key=str.casefold),
         "quotes": [
             {

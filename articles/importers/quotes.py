@@ -9,6 +9,8 @@ are left alone: a scare quote is not a Quote.
 """
 
 import re
+from bisect import bisect_right
+from collections import defaultdict
 
 from .story import StoryQuote, StorySpeaker
 
@@ -24,15 +26,18 @@ VERBS = (
     r"replied|replies|concluded|concludes|cautioned|cautions|observed|observes|insisted|insists)"
 )
 QUOTE = re.compile(r'"(?P<straight>[^"\n]{2,}?)"|“(?P<curly>[^”\n]{2,}?)”')
+# Repetitions are bounded (an organisation's name is a few words), which keeps a hostile megabyte of
+# capitalised words linear instead of quadratic.
 ABBREVIATION = re.compile(
-    rf"(?P<long>{CAPWORD}(?:\s+(?:(?:of|for|and|the|de)\s+)?{CAPWORD})+)\s*\((?P<short>[A-Z][A-Z&]{{1,9}})\)"
+    rf"(?P<long>{CAPWORD}(?:\s+(?:(?:of|for|and|the|de)\s+)?{CAPWORD}){{1,7}})\s*\((?P<short>[A-Z][A-Z&]{{1,9}})\)"
 )
 ORG_WORDS = (
     "Institute|University|College|Hospital|Centre|Center|Laboratory|Laboratories|Lab|School|Foundation|"
     "Museum|Agency|Council|Society|Observatory|Trust|Clinic|Academy|Survey|Service|Organisation|Organization"
 )
 ORGANISATION = re.compile(
-    rf"(?:the\s+)?(?P<org>(?:{CAPWORD}\s+(?:(?:of|for|and)\s+)?)*(?:{ORG_WORDS})(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD})*)?)"
+    rf"(?:the\s+)?(?P<org>(?:{CAPWORD}\s+(?:(?:of|for|and)\s+)?){{0,6}}(?:{ORG_WORDS})"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{CAPWORD}(?:\s+{CAPWORD}){{0,4}})?)"
 )
 NOT_NAME_START = {
     "The", "A", "An", "In", "On", "At", "This", "These", "That", "Those", "Though", "While", "It", "We", "They",
@@ -53,40 +58,122 @@ AFTER_VERB_FIRST = re.compile(rf"^\s*,?\s*(?P<verb>{VERBS})\s+(?P<tail>[^“”\
 AFTER_NAME_FIRST = re.compile(rf"^\s*,?\s*(?P<name>{NAME}|{CAPWORD})\s+(?P<verb>{VERBS})\b")
 APPOSITION = re.compile(r"^\s*,\s*(?:(?:an?|the)\s+)?(?P<appos>[^.;“”\"]{2,150})")
 NAME_RE = re.compile(NAME)
+SURNAME_FIRST = re.compile(rf"\s*({CAPWORD})\b")
+CAPWORD_RE = re.compile(rf"(?<![\w'’\-]){CAPWORD}(?![\w'’\-])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WINDOW = 300
+# Job titles that can open a sentence capitalised; endings chosen so given names (Peter, Jennifer) never match.
+ROLE_NOUN = re.compile(r"[A-Z][a-z\-]*(?:ist|ician|omer|archer|eer|grapher|ologist|ysician)")
 HONORIFIC = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Mx|Sir|Dame)\.?\s+")
 
 
 def extract_quotes(paragraphs):
     """Every attributed quotation in the story's paragraphs, in reading order, as StoryQuotes."""
-    text = "\n\n".join(paragraphs)
-    abbreviations = {m["short"]: re.sub(r"^The\s+", "", m["long"]) for m in ABBREVIATION.finditer(text)}
-    names = _known_names(text)
+    story = _Story(paragraphs)
     quotes = []
     for paragraph in paragraphs:
         for match in QUOTE.finditer(paragraph):
             words = (match["straight"] or match["curly"]).strip().rstrip(",").strip()
-            attribution = _attribution(paragraph, match, names)
+            attribution = _attribution(paragraph, match, story)
             if attribution is None or not words:
                 continue
             name, role = attribution
-            name = _full_name(HONORIFIC.sub("", name), names)
-            if role is None:
-                role = _role_from_mentions(text, name)
-            role, affiliation = _split_affiliation(role or "", abbreviations)
-            if not affiliation:
-                affiliation = _affiliation_from_mentions(text, name, role, abbreviations)
+            title, name = _leading_role(HONORIFIC.sub("", name))
+            name = story.full_name(name)
+            role = role if role is not None or title is None else title
+            role, affiliation = story.describe(name, role)
             quotes.append(StoryQuote(text=words, speaker=StorySpeaker(name, role, affiliation)))
     return quotes
 
 
-def _known_names(text):
-    names = []
-    for match in NAME_RE.finditer(text):
-        candidate = HONORIFIC.sub("", match.group(0))
-        if " " in candidate and _is_person(candidate) and candidate not in names:
-            names.append(candidate)
-    return names
+class _Story:
+    """What one story says about its people and organisations, each fact worked out once however many quotes.
+
+    Mentions are found through an index of capitalised words and sentences through their start offsets, so a
+    story with thousands of names costs no more per name than a story with one.
+    """
+
+    def __init__(self, paragraphs):
+        self.text = text = "\n\n".join(paragraphs)
+        self.abbreviations = {
+            m["short"]: re.sub(r"^The\s+", "", m["long"]) for m in ABBREVIATION.finditer(text)
+        }
+        self.by_surname = {}  # “Massagué” → “Joan Massagué”, the first person the story names so
+        for match in NAME_RE.finditer(text):
+            _title, candidate = _leading_role(HONORIFIC.sub("", match.group(0)))
+            if " " in candidate and _is_person(candidate):
+                self.by_surname.setdefault(candidate.split()[-1], candidate)
+        self.word_at = defaultdict(list)  # capitalised word → where it stands
+        for match in CAPWORD_RE.finditer(text):
+            self.word_at[match.group(0)].append(match.start())
+        self.sentence_starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
+        self._described = {}
+
+    def full_name(self, name):
+        """“Massagué” alone means the “Joan Massagué” the story named before."""
+        return name if " " in name else self.by_surname.get(name, name)
+
+    def is_speaker(self, name):
+        return _is_person(name) if " " in name else name in self.by_surname
+
+    def describe(self, name, role):
+        """(role, affiliation): from the attribution's own words, else from earlier mentions of the person."""
+        key = (name, role)
+        if key not in self._described:
+            role = role if role is not None else self._role_from_mentions(name)
+            role, affiliation = _split_affiliation(role or "", self.abbreviations)
+            self._described[key] = (role, affiliation or self._affiliation_from_mentions(name))
+        return self._described[key]
+
+    def _mentions(self, name):
+        """(start, end) of each mention of the person, by full name or surname alone, in reading order."""
+        surname = name.split()[-1]
+        given = name[: -len(surname)]
+        for position in self.word_at.get(surname, []):
+            start = position - len(given)
+            yield (
+                (start if given and self.text[start:position] == given else position),
+                position + len(surname),
+            )
+
+    def _role_from_mentions(self, name):
+        text = self.text
+        for start, end in self._mentions(name):
+            if role := _role_before(text[max(0, start - WINDOW) : start]):
+                return role
+            appos = APPOSITION.match(text[end : end + WINDOW])
+            if appos and not re.match(VERBS, appos["appos"]):
+                return appos["appos"].split(",")[0].strip()
+        return None
+
+    def _affiliation_from_mentions(self, name):
+        """The organisation named in the sentence of the person's first mention, nearest to the name."""
+        for start, _end in self._mentions(name):
+            index = bisect_right(self.sentence_starts, start) - 1
+            first = self.sentence_starts[index]
+            last = (
+                self.sentence_starts[index + 1] if index + 1 < len(self.sentence_starts) else len(self.text)
+            )
+            sentence, position = self.text[first:last], start - first
+            organisations = [
+                (abs(m.start() - position), self.abbreviations.get(m["org"], m["org"]))
+                for m in ORGANISATION.finditer(sentence)
+            ]
+            organisations += [
+                (abs(m.start() - position), re.sub(r"^The\s+", "", m["long"]))
+                for m in ABBREVIATION.finditer(sentence)
+            ]
+            if organisations:
+                return min(organisations)[1]
+        return ""
+
+
+def _leading_role(name):
+    """“Geneticist Priya Nair” (a role opening the sentence) → (“geneticist”, “Priya Nair”)."""
+    words = name.split()
+    if len(words) >= 3 and ROLE_NOUN.fullmatch(words[0]):
+        return words[0].lower(), " ".join(words[1:])
+    return None, name
 
 
 def _is_person(candidate):
@@ -94,25 +181,18 @@ def _is_person(candidate):
     return words[0] not in NOT_NAME_START and not re.search(ORG_WORDS, candidate)
 
 
-def _full_name(name, names):
-    """“Massagué” alone means the “Joan Massagué” the story named before."""
-    if " " in name:
-        return name
-    return next((full for full in names if full.split()[-1] == name), name)
-
-
-def _attribution(paragraph, match, names):
+def _attribution(paragraph, match, story):
     """(speaker name, role or None) from the words around one quotation, or None when nobody is named."""
     # Attributions sit right beside the quotation; a bounded window keeps huge paragraphs linear.
     before = paragraph[max(0, match.start() - WINDOW) : match.start()]
     sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind("”"))
     found = BEFORE.search(before[sentence_start + 1 :])
-    if found and _is_speaker(found["name"], names):
+    if found and story.is_speaker(found["name"]):
         role = found["appos"] or _role_before(before[: sentence_start + 1 + found.start("name")])
         return found["name"], role
     after = paragraph[match.end() : match.end() + WINDOW]
     found = AFTER_NAME_FIRST.match(after)
-    if found and _is_speaker(found["name"], names):
+    if found and story.is_speaker(found["name"]):
         appos = APPOSITION.match(after[found.end() :])
         return found["name"], appos["appos"] if appos else None
     if found := AFTER_VERB_FIRST.match(after):
@@ -125,13 +205,10 @@ def _attribution(paragraph, match, names):
             if not role and (appos := APPOSITION.match(tail[name.end() :])):
                 role = appos["appos"]
             return name.group(0), role or None
+        surname = SURNAME_FIRST.match(tail)  # “…,” said Massagué.
+        if surname and story.is_speaker(surname[1]):
+            return surname[1], None
     return None
-
-
-def _is_speaker(name, names):
-    if " " in name:
-        return _is_person(name)
-    return any(full.split()[-1] == name for full in names)
 
 
 def _role_before(text):
@@ -151,18 +228,6 @@ def _role_before(text):
     return " ".join(words) or None
 
 
-def _role_from_mentions(text, name):
-    surname = name.split()[-1]
-    for mention in re.finditer(rf"(?<!\w)(?:{re.escape(name)}|{re.escape(surname)})(?!\w)", text):
-        if role := _role_before(text[max(0, mention.start() - WINDOW) : mention.start()]):
-            return role
-        if (appos := APPOSITION.match(text[mention.end() : mention.end() + WINDOW])) and not re.match(
-            VERBS, appos["appos"]
-        ):
-            return appos["appos"].split(",")[0].strip()
-    return None
-
-
 def _split_affiliation(role, abbreviations):
     """“physician-scientist at SKI” → (“physician-scientist”, “Sloan Kettering Institute”)."""
     role = " ".join(role.split()).strip(" .,;:")
@@ -172,26 +237,7 @@ def _split_affiliation(role, abbreviations):
         affiliation = re.split(r"\s+and\s+(?=the\b|[a-z])", affiliation)[0].strip(" .,;")
         affiliation = re.sub(r"\s*\([A-Z&]{2,10}\)$", "", affiliation)
         return role, abbreviations.get(affiliation, affiliation)
-    for short, long in abbreviations.items():
-        if re.search(rf"\b{re.escape(short)}\b", role):
-            return role, long
+    for word in re.findall(r"[A-Z][A-Z&]+", role):
+        if word in abbreviations:
+            return role, abbreviations[word]
     return role, ""
-
-
-def _affiliation_from_mentions(text, name, role, abbreviations):
-    """The organisation named in the same sentence as the speaker, nearest to the name."""
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
-        position = sentence.find(name)
-        if position < 0:
-            continue
-        organisations = [
-            (abs(m.start() - position), abbreviations.get(m["org"], m["org"]))
-            for m in ORGANISATION.finditer(sentence)
-        ]
-        organisations += [
-            (abs(m.start() - position), re.sub(r"^The\s+", "", m["long"]))
-            for m in ABBREVIATION.finditer(sentence)
-        ]
-        if organisations:
-            return min(organisations)[1]
-    return ""

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
 
+from ..images import stored_form
 from ..models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 from ..models.speaker import normalise_name
 from ..sanitize import clean_html
@@ -27,10 +28,6 @@ from .story import StoryAuthor, StorySection
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
-ARTICLE_FIELDS = [
-    "headline", "slug", "standfirst", "body", "status", "published_at", "embargo_until", "hero_alt",
-    "hero_caption", "hero_credit", "disclosure", "source_name", "source_url",
-]  # fmt: skip
 CITATION_FIELDS = [
     "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
     "year", "doi", "url", "pmid", "study_status", "raw",
@@ -66,6 +63,7 @@ class Saver:
         self._seen_ids, self._seen_slugs = {}, {}
         self._existing, self._free_slugs = {}, set()
         self._done = set()  # external ids this run has saved or skipped
+        self._stored = []  # image files written, so a rolled-back batch can take them back
 
     def prepare(self, stories):
         """Look up for a whole batch, in two queries, what each story would otherwise ask on its own."""
@@ -76,8 +74,30 @@ class Saver:
         slugs = {_wanted_slug(story) for story in stories} - {""}
         self._free_slugs = slugs - set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
 
-    def save(self, story):
-        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason."""
+    def checkpoint(self):
+        """What this saver has learnt so far, to return to if the batch under way is rolled back."""
+        return (
+            {kind: dict(rows) for kind, rows in self._cache.items()},
+            set(self._done),
+            dict(self._seen_ids),
+            dict(self._seen_slugs),
+            len(self._stored),
+        )
+
+    def rollback_to(self, checkpoint):
+        """Forget what a rolled-back batch taught, and delete the image files it stored."""
+        cache, self._done, self._seen_ids, self._seen_slugs, stored = checkpoint
+        self._cache = cache
+        for storage, name in self._stored[stored:]:
+            storage.delete(name)
+        del self._stored[stored:]
+
+    def save(self, story, savepoint=True):
+        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason.
+
+        Without ``savepoint`` a failure part-way leaves the surrounding transaction marked for rollback: the
+        caller must then roll it back as a whole (import_paths redoes such a batch with savepoints).
+        """
         self._check(story)
         if story.external_id in self._done:
             # Another file of this run already brought this story in (two exports of one site).
@@ -97,7 +117,7 @@ class Saver:
                 return Result(SKIPPED)
         self._pending = {kind: {} for kind in self._cache}
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=savepoint or self.options.dry_run):
                 self._write(existing, story, image)
                 if self.options.dry_run:
                     transaction.set_rollback(True)
@@ -171,7 +191,11 @@ class Saver:
             raise story.error(f"hero_image “{name}” is not a readable image ({error})") from None
         if kind not in IMAGE_FORMATS:
             raise story.error(f"hero_image “{name}” is a {kind} image; use JPEG, PNG, GIF or WebP")
-        return path.name, data
+        try:
+            # The bytes the image field will store (upright, no location data): updates compare like with like.
+            return path.name, stored_form(data, f"hero_image “{name}”")
+        except ValidationError as error:
+            raise story.error(error.messages[0]) from None
 
     # Writing ---------------------------------------------------------------------------------------
 
@@ -200,6 +224,7 @@ class Saver:
         citations = self._citations(story)
         if image and not self.options.dry_run and (new or _image_bytes(article) != image[1]):
             article.hero_image.save(image[0], ContentFile(image[1]), save=False)
+            self._stored.append((article.hero_image.storage, article.hero_image.name))
         article.save()
         if not new:
             article.bylines.all().delete()
@@ -241,15 +266,13 @@ class Saver:
             "source_url": story.source_url,
         }
 
+    def _wanted_authors(self, story):
+        return story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
+
     def _authors(self, story):
-        wanted = story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
         authors, seen = [], set()
-        for entry in wanted:
-            slug = (
-                entry.slug
-                or slugify(tidy(entry.name), allow_unicode=True)[:150]
-                or _digest_slug("author", entry.name)
-            )
+        for entry in self._wanted_authors(story):
+            slug = _author_slug(entry)
             if slug in seen:
                 continue
             seen.add(slug)
@@ -257,7 +280,13 @@ class Saver:
             if author is None:
                 author = Author.objects.filter(slug=slug).first()
                 if author is None:
-                    author = Author(name=tidy(entry.name)[:150], slug=slug, role=tidy(entry.role))
+                    author = Author(
+                        name=tidy(entry.name)[:150],
+                        slug=slug,
+                        role=tidy(entry.role),
+                        bio=entry.bio,
+                        website=entry.website,
+                    )
                     _clean(author, f"author “{entry.name}”")
                     author.save()
                 self._pending["author"][slug] = author
@@ -277,7 +306,7 @@ class Saver:
                 or Section.objects.filter(name__iexact=wanted.name).first()
             )
             if section is None:
-                section = Section(name=tidy(wanted.name)[:80], slug=slug)
+                section = Section(name=tidy(wanted.name)[:80], slug=slug, description=wanted.description)
                 _clean(section, f"section “{wanted.name}”")
                 section.save()
             self._pending["section"][slug] = section
@@ -307,7 +336,7 @@ class Saver:
         return quotes
 
     def _speaker(self, person):
-        key = normalise_name(person.name)
+        key = normalise_name(tidy(person.name)[:150])
         details = {
             "role": person.role[:150],
             "affiliation": person.affiliation[:200],
@@ -316,7 +345,12 @@ class Saver:
         }
         speaker = self._cached("speaker", key)
         if speaker is None or any(value and not getattr(speaker, name) for name, value in details.items()):
-            speaker, _ = Speaker.objects.get_or_create_by_name(tidy(person.name)[:150], **details)
+            name = tidy(person.name)[:150]
+            # Validated as a new record would be, since the manager saves without asking the field validators.
+            _clean(
+                Speaker(name=name, **details), f"speaker “{person.name}”", exclude=["slug", "normalised_name"]
+            )
+            speaker, _ = Speaker.objects.get_or_create_by_name(name, **details)
             self._pending["speaker"][key] = speaker
         return speaker
 
@@ -371,10 +405,7 @@ class Saver:
         current_section = article.section.name if article.section else None
         if (section.name if section else None) != current_section:
             changed.append("section")
-        wanted_authors = [
-            a.slug or slugify(a.name, allow_unicode=True)
-            for a in story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
-        ]
+        wanted_authors = list(dict.fromkeys(_author_slug(a) for a in self._wanted_authors(story)))
         if wanted_authors != [byline.author.slug for byline in article.bylines.select_related("author")]:
             changed.append("authors")
         if sorted(t.casefold() for t in self._tags(story)) != sorted(
@@ -388,7 +419,7 @@ class Saver:
         wanted_quotes = [
             (
                 q.text,
-                normalise_name(q.speaker.name),
+                normalise_name(tidy(q.speaker.name)[:150]),
                 q.role or q.speaker.role,
                 q.affiliation or q.speaker.affiliation,
                 q.is_pull_quote,
@@ -414,15 +445,23 @@ def tidy(text):
     return " ".join((text or "").translate(BIDI_CONTROLS).split())
 
 
-def _clean(instance, what):
+def _clean(instance, what, exclude=None):
     try:
-        instance.full_clean(validate_unique=False)
+        instance.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as error:
         raise ValidationError(f"{what}: {_describe(error)}") from None
 
 
 def _digest_slug(prefix, text):
     return f"{prefix}-{hashlib.sha1(text.encode()).hexdigest()[:10]}"
+
+
+def _author_slug(entry):
+    return (
+        entry.slug
+        or slugify(tidy(entry.name), allow_unicode=True)[:150]
+        or _digest_slug("author", entry.name)
+    )
 
 
 def _wanted_slug(story):
@@ -446,9 +485,9 @@ def _plain_fields(story):
     for name in ("hero_alt", "hero_caption", "hero_credit", "disclosure", "source_name"):
         yield name, getattr(story, name)
     if story.section:
-        yield "section", story.section.name
+        yield "section", f"{story.section.name} {story.section.description}"
     for i, author in enumerate(story.authors):
-        yield f"authors[{i}]", f"{author.name} {author.role}"
+        yield f"authors[{i}]", f"{author.name} {author.role} {author.bio}"
     for i, tag in enumerate(story.tags):
         yield f"tags[{i}]", tag
     for i, quote in enumerate(story.quotes):
@@ -460,9 +499,11 @@ def _plain_fields(story):
 
 
 def _describe(error):
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
-    return " ".join(error.messages)
+    """“field: message; field: message.” from a ValidationError, one sentence however many fields."""
+    if not hasattr(error, "message_dict"):
+        return " ".join(error.messages)
+    parts = [f"{name}: {' '.join(messages).rstrip('.')}" for name, messages in error.message_dict.items()]
+    return "; ".join(parts) + "."
 
 
 def _where(story):

@@ -23,6 +23,8 @@ class StoryAuthor:
     name: str
     slug: str = ""
     role: str = ""
+    bio: str = ""
+    website: str = ""
 
 
 @dataclass
@@ -47,6 +49,7 @@ class StoryQuote:
 class StorySection:
     name: str
     slug: str = ""
+    description: str = ""
 
 
 @dataclass
@@ -90,6 +93,11 @@ class Source:
     base_dir: Path
     path: Path | None = None  # None for stdin
     data: bytes | None = None
+    position: int = 0  # bytes read so far, kept up to date by the streaming parser, for the progress bar
+
+    @property
+    def size(self):
+        return self.path.stat().st_size if self.path else len(self.data or b"")
 
     def read(self):
         if self.data is None:

@@ -47,11 +47,14 @@ BLOCK_START = re.compile(
     re.IGNORECASE,
 )
 # Gutenberg's block markers (<!-- wp:paragraph -->) and every other comment, such as <!--more-->.
-COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-CAPTION = re.compile(r"\[(?:wp_)?caption(?P<attrs>[^\]]*)\](?P<inner>.*?)\[/(?:wp_)?caption\]", re.DOTALL)
+# Each pattern stops at the next opener of its kind, so unclosed openers cost linear time, not quadratic.
+COMMENT = re.compile(r"<!--(?:(?!<!--)[\s\S])*?-->")
+CAPTION = re.compile(
+    r"\[(?:wp_)?caption(?P<attrs>[^\]\[]*)\](?P<inner>(?:(?!\[/?(?:wp_)?caption)[\s\S])*?)\[/(?:wp_)?caption\]"
+)
 CAPTION_ATTR = re.compile(r"""caption=(?:"([^"]*)"|'([^']*)')""")
 MEDIA = re.compile(r"^\s*(?P<media>(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(?P<text>.*)$", re.DOTALL)
-SHORTCODE = re.compile(r"\[/?(?:gallery|playlist|audio|video|embed|wp_playlist)\b[^\]]*\]")
+SHORTCODE = re.compile(r"\[/?(?:gallery|playlist|audio|video|embed|wp_playlist)\b[^\]\[]*\]")
 NO_DATE = "0000-00-00 00:00:00"
 is_url = URLValidator(schemes=["http", "https"])
 
@@ -72,6 +75,7 @@ def parse(source):
                 continue
             if name == "item":
                 items += 1
+                source.position = stream.tell()
                 yield from _item(element, items, site, source)
             elif name == "wp:author":
                 login = _text(element, "wp:author_login")

@@ -3,6 +3,7 @@ import math
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
 from .quote import Quote
 from .workflow import ArticleRedirect, State
@@ -95,7 +97,12 @@ class Article(models.Model):
     body = models.TextField(
         blank=True, help_text="The story. Scripts, styles and unknown markup are removed on save."
     )
-    hero_image = models.ImageField("hero image", upload_to="heroes/%Y/%m/", blank=True)
+    hero_image = CleanImageField(
+        "hero image",
+        upload_to="heroes/%Y/%m/",
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF. Turned upright and stripped of location data when stored.",
+    )
     hero_alt = models.CharField(
         "hero image alt text",
         max_length=300,
@@ -104,6 +111,21 @@ class Article(models.Model):
     )
     hero_caption = models.CharField("hero image caption", max_length=500, blank=True)
     hero_credit = models.CharField("hero image credit", max_length=200, blank=True)
+    hero_focal_x = models.PositiveSmallIntegerField(
+        "focal point across (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject is, from the left edge (0) to the right (100): teaser crops keep it in view.",
+    )
+    hero_focal_y = models.PositiveSmallIntegerField(
+        "focal point down (%)",
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="Where the subject is, from the top edge (0) to the bottom (100).",
+    )
+    hero_renditions = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="Resized copies of the hero image, made on save."
+    )
     authors = models.ManyToManyField(
         "articles.Author", through="articles.Byline", related_name="articles", blank=True
     )
@@ -186,6 +208,7 @@ class Article(models.Model):
             self.slug = self.unique_slug(self.headline)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        sync_hero_renditions(self, kwargs.get("update_fields"))
         if self.pk is not None:
             self.lock_version += 1
             if kwargs.get("update_fields") is not None:
@@ -268,8 +291,7 @@ class Article(models.Model):
             byline_count = self.bylines.count()
         if byline_count < 1:
             problems.append("Add at least one byline.")
-        if self.hero_image and not self.hero_alt.strip():
-            problems.append("Add alt text for the hero image.")
+        problems.extend(self.image_problems())
         if citations is None:
             citations = self.citations.all()
         for number, citation in enumerate(citations, 1):
@@ -309,6 +331,25 @@ class Article(models.Model):
     def byline_authors(self):
         """Authors in byline order, from the prefetched bylines (no query when prefetched)."""
         return [byline.author for byline in self.bylines.all()]
+
+    # Images: renditions come from the stored record, so pages never open the image files.
+
+    @property
+    def hero_picture(self):
+        return Picture.from_record(self.hero_image.storage, self.hero_renditions.get("hero"))
+
+    @property
+    def teaser_picture(self):
+        return Picture.from_record(self.hero_image.storage, self.hero_renditions.get("teaser"))
+
+    def image_problems(self):
+        """What stops this story's images being published, one message per problem (empty when none)."""
+        problems = []
+        if self.hero_image and not self.hero_alt.strip():
+            problems.append("Add alt text for the hero image.")
+        if missing := images_without_alt(self.body):
+            problems.append(f"Add alt text to {missing} image(s) in the body.")
+        return problems
 
 
 class Byline(models.Model):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from ..images import CleanImageField
+
 
 class Author(models.Model):
     """A byline: usually a staff member, sometimes a contributor with no login."""
@@ -12,7 +14,11 @@ class Author(models.Model):
         max_length=150, blank=True, help_text="Shown under the byline, e.g. “Science correspondent”."
     )
     bio = models.TextField(blank=True, help_text="A short paragraph for the author page. Plain text.")
-    photo = models.ImageField(upload_to="authors/", blank=True)
+    photo = CleanImageField(
+        upload_to="authors/",
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF. Turned upright and stripped of location data when stored.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

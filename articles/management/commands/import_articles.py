@@ -64,8 +64,9 @@ class Command(BaseCommand):
         )
         progress.clear()
         if (options["dry_run"] and options["update"]) or verbosity >= 2:
+            verb = "would change" if options["dry_run"] else "changed"
             for where, headline, changed in report.changes:
-                self.stdout.write(f"{where}: “{headline}” would change: {', '.join(changed)}")
+                self.stdout.write(f"{where}: “{headline}” {verb}: {', '.join(changed)}")
         if verbosity >= 1:
             self._summary(report, options["dry_run"])
         if report.failed:
@@ -90,25 +91,32 @@ class Command(BaseCommand):
 
 
 class Progress:
-    """A one-line progress bar, only on a terminal and only when the work is more than a screenful."""
+    """A one-line progress bar, only on a terminal and only when the work is more than a screenful.
+
+    It measures bytes read, so one large WordPress export moves the bar as steadily as many small files.
+    """
 
     def __init__(self, stream, paths):
         self.stream = stream
-        files = [path for path in collect_paths(paths)]
-        size = sum(path.stat().st_size for path in files)
+        files = list(collect_paths(paths))
+        self.size = sum(path.stat().st_size for path in files)
         self.total = len(files)
-        self.enabled = stream.isatty() and (self.total > shutil.get_terminal_size().lines or size > 1_000_000)
-        self.files, self.stories, self.current = 0, 0, None
+        lines = shutil.get_terminal_size().lines
+        self.enabled = stream.isatty() and (self.total > lines or self.size > 1_000_000)
+        self.files = self.stories = self.finished_bytes = 0
+        self.current = None
 
-    def step(self, source, result):
+    def step(self, source, result, read):
         if not self.enabled:
             return
         new_file = source is not self.current
         if new_file:
+            if self.current is not None:
+                self.finished_bytes += self.current.size
             self.current, self.files = source, self.files + 1
         self.stories += 1
         if new_file or self.stories % 25 == 0:
-            done = self.files / max(self.total, 1)
+            done = min(1, (self.finished_bytes + read) / max(self.size, 1))
             bar = "#" * int(done * 30)
             self.stream.write(
                 f"\r[{bar:<30}] {self.files}/{self.total} files, {self.stories} stories", ending=""
