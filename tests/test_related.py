@@ -48,3 +48,23 @@ def test_detail_page_shows_related_within_budget(client, django_assert_max_num_q
         html = client.get(story.get_absolute_url()).content.decode()
     assert html.count("Neighbour ") == 4
     assert '<h2 id="related-heading">Related stories</h2>' in html
+
+
+def test_ranks_only_the_newest_stories_sharing_a_tag(monkeypatch):
+    """The candidate window keeps the cost flat in the archive's size; an old story outside it is not ranked."""
+    monkeypatch.setattr("articles.models.article.RELATED_CANDIDATES", 2)
+    now = timezone.now()
+    story = ArticleFactory(section=None, tags=["cancer", "genes", "cells"])
+    ArticleFactory(
+        headline="Old, all tags",
+        section=None,
+        tags=["cancer", "genes", "cells"],
+        published_at=now - timedelta(days=30),
+    )
+    ArticleFactory(
+        headline="New, one tag", section=None, tags=["cells"], published_at=now - timedelta(days=1)
+    )
+    ArticleFactory(
+        headline="Newer, one tag", section=None, tags=["genes"], published_at=now - timedelta(hours=1)
+    )
+    assert related_headlines(story) == ["Newer, one tag", "New, one tag"]

@@ -18,6 +18,7 @@ from .quote import Quote
 from .workflow import ArticleRedirect, State
 
 WORDS_PER_MINUTE = 230
+RELATED_CANDIDATES = 200
 
 
 class Status(models.TextChoices):
@@ -47,13 +48,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, limit=4):
-        """Up to `limit` other stories: those sharing the most of the article's tags first, then the newest of
-        its section; ties go to the newest.
+        """Up to `limit` other stories: among the newest stories sharing any of the article's tags, those
+        sharing the most tags first, then the newest of its section; ties go to the newest.
 
-        The tag counts are taken from the tagged items of the article's own tags (found through the tag index),
-        never by grouping every story, so the cost follows how popular its tags are, not the size of the archive:
-        at 20,000 stories the old single GROUP BY over all of them took ~80 ms. Reads the article's tags from its
-        prefetch; two queries at most (the second only when shared tags give fewer than `limit`).
+        The tag counts come from the tagged items of the article's own tags, for at most RELATED_CANDIDATES
+        candidate stories, so the cost stays flat as the archive grows (at 20,000 stories: ~16 ms counting every
+        story sharing a tag, ~6 ms with the window). Reads the article's tags from its prefetch; two queries at
+        most (the second only when shared tags give fewer than `limit`).
         """
         others = self.exclude(pk=article.pk).select_related("section").defer("search_vector")
         tag_ids = [tag.pk for tag in article.tags.all()]
@@ -63,8 +64,11 @@ class ArticleQuerySet(models.QuerySet):
                 content_type=ContentType.objects.get_for_model(Article), tag_id__in=tag_ids
             )
             shared = tagged.filter(object_id=OuterRef("pk")).order_by().values("object_id")
+            # Rank only the newest stories sharing a tag: related reading should be recent, and this keeps the
+            # cost flat as the archive grows instead of counting over every story a popular tag ever had.
+            candidates = others.filter(pk__in=tagged.values("object_id")).order_by("-published_at")
             related = list(
-                others.filter(pk__in=tagged.values("object_id"))
+                others.filter(pk__in=candidates.values("pk")[:RELATED_CANDIDATES])
                 .annotate(shared_tags=Subquery(shared.annotate(n=Count("*")).values("n")))
                 .order_by("-shared_tags", "-published_at", "-pk")[:limit]
             )
