@@ -57,6 +57,16 @@ class _FormReader(HTMLParser):
             self._select = None
 
 
+def inline_management(prefix, total=0, initial=0):
+    """The management-form fields an admin inline formset posts with `total` rows, `initial` of them existing."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
 def read_form(response, form_id="article_form"):
     reader = _FormReader(form_id)
     reader.feed(response.content.decode())

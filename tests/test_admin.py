@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from articles.models import Article, Speaker, Status
 
+from .admin_client import inline_management
 from .factories import AuthorFactory, SpeakerFactory, full_story
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +44,6 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_ma
         response = admin_client.get(reverse("admin:articles_article_changelist"))
     assert response.status_code == 200
     assert response.content.decode().count('class="field-byline_names"') == 30
-
-
-def inline_management(prefix, total, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def article_post(author, speakers, **overrides):

@@ -18,6 +18,7 @@ from articles.forms import ArticleEditingForm
 from articles.models import Article, Citation, Status
 from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
+from .admin_client import inline_management
 from .factories import ArticleFactory, CitationFactory, QuoteFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,25 +29,16 @@ SEED_REFERENCE = (
 )
 
 
-def management(prefix, total=0, initial=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def story_post(**fields):
     return {
         "headline": "Metastasis starts with cells that hijack wound healing",
         "slug": "metastasis-wound-healing",
         "body": "<p>Cancer spreads.</p>",
         "status": Status.DRAFT,
-        **management("bylines"),
-        **management("quotes"),
-        **management("citations"),
-        **management("corrections"),
+        **inline_management("bylines"),
+        **inline_management("quotes"),
+        **inline_management("citations"),
+        **inline_management("corrections"),
         **fields,
     }
 
@@ -131,7 +123,9 @@ def citation_fields(index=0, **fields):
 
 class TestPasteReference:
     def test_seed_reference_fills_the_citation(self, admin_client):
-        data = story_post(**management("citations", 1), **citation_fields(paste_reference=SEED_REFERENCE))
+        data = story_post(
+            **inline_management("citations", 1), **citation_fields(paste_reference=SEED_REFERENCE)
+        )
         response = admin_client.post(reverse("admin:articles_article_add"), data)
         assert response.status_code == 302, errors_of(response)
         citation = Citation.objects.get()
@@ -145,7 +139,7 @@ class TestPasteReference:
 
     def test_fields_typed_by_the_editor_win(self, admin_client):
         data = story_post(
-            **management("citations", 1),
+            **inline_management("citations", 1),
             **citation_fields(
                 paste_reference=SEED_REFERENCE,
                 journal="Nat. Cancer",
@@ -170,7 +164,7 @@ class TestPasteReference:
         data = story_post(
             headline=article.headline,
             slug=article.slug,
-            **management("citations", 1, initial=1),
+            **inline_management("citations", 1, initial=1),
             **citation_fields(
                 id=str(old.pk),
                 article=str(article.pk),
@@ -190,7 +184,8 @@ class TestPasteReference:
 
     def test_form_with_an_error_comes_back_filled_for_correction(self, admin_client):
         data = story_post(
-            **management("citations", 1), **citation_fields(paste_reference=SEED_REFERENCE, doi="not-a-doi")
+            **inline_management("citations", 1),
+            **citation_fields(paste_reference=SEED_REFERENCE, doi="not-a-doi"),
         )
         response = admin_client.post(reverse("admin:articles_article_add"), data)
         assert response.status_code == 200
@@ -204,7 +199,9 @@ class TestPasteReference:
         assert "A DOI looks like" in str(errors_of(response)[1])
 
     def test_unreadable_paste_is_named(self, admin_client):
-        data = story_post(**management("citations", 1), **citation_fields(paste_reference="Reference: ,,,"))
+        data = story_post(
+            **inline_management("citations", 1), **citation_fields(paste_reference="Reference: ,,,")
+        )
         response = admin_client.post(reverse("admin:articles_article_add"), data)
         assert response.status_code == 200
         assert "No reference could be read from this text" in str(errors_of(response)[1])
@@ -250,7 +247,7 @@ class TestQuoteWarning:
         speaker = SpeakerFactory(name="Joan Massagué")
         data = story_post(
             body=body,
-            **management("quotes", 1),
+            **inline_management("quotes", 1),
             **{
                 "quotes-0-position": "0",
                 "quotes-0-text": quote_text,
@@ -297,7 +294,7 @@ class TestQuoteWarning:
             headline=article.headline,
             slug=article.slug,
             status=Status.DRAFT,
-            **management("quotes", 1, initial=1),
+            **inline_management("quotes", 1, initial=1),
             **{
                 "quotes-0-id": str(quote.pk),
                 "quotes-0-article": str(article.pk),

@@ -13,6 +13,7 @@ from PIL import ExifTags, Image
 from articles import images
 from articles.models import Article, Author, Status
 
+from .admin_client import inline_management
 from .factories import ArticleFactory, AuthorFactory, BylineFactory
 from .image_files import (
     BLUE,
@@ -31,15 +32,6 @@ from .importing import Run
 pytestmark = pytest.mark.django_db
 
 
-def management(prefix, total=0):
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def story_post(**fields):
     """An admin add-form submission for a draft with no inlines; `fields` override or add to it."""
     return {
@@ -49,10 +41,10 @@ def story_post(**fields):
         "body": "<p>Humpback whales in the South Pacific share songs.</p>",
         "status": Status.DRAFT,
         "hero_alt": "A humpback whale breaching beside a research boat",
-        **management("bylines"),
-        **management("quotes"),
-        **management("citations"),
-        **management("corrections"),
+        **inline_management("bylines"),
+        **inline_management("quotes"),
+        **inline_management("citations"),
+        **inline_management("corrections"),
         **fields,
     }
 
@@ -251,7 +243,7 @@ def publishing(**fields):
         "status": Status.PUBLISHED,
         "published_at_0": "2024-01-10",
         "published_at_1": "09:30:00",
-        **management("bylines", 1),
+        **inline_management("bylines", 1),
         "bylines-0-author": str(AuthorFactory().pk),
         "bylines-0-position": "0",
         **fields,
