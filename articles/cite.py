@@ -46,9 +46,7 @@ def to_bibtex(citation):
         "journal": citation.journal,
         "volume": citation.volume,
         "number": citation.issue,
-        "pages": f"{citation.first_page}--{citation.last_page}"
-        if citation.first_page and citation.last_page
-        else citation.first_page or citation.article_number,
+        "pages": citation.page_range("--"),
         "year": citation.year or "",
         "doi": citation.doi,
         "url": citation.url,
@@ -99,9 +97,7 @@ def csl_item(citation):
         "container-title": citation.journal,
         "volume": citation.volume,
         "issue": citation.issue,
-        "page": f"{citation.first_page}-{citation.last_page}"
-        if citation.first_page and citation.last_page
-        else citation.first_page or citation.article_number,
+        "page": citation.page_range("-"),
         "DOI": citation.doi,
         "URL": citation.url or citation.doi_url,
         "PMID": citation.pmid,

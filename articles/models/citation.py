@@ -84,8 +84,13 @@ class Citation(models.Model):
     @property
     def pages(self):
         """“28–45”, “28” or the article number, with an en dash as journals print it."""
+        return self.page_range("–")
+
+    def page_range(self, separator):
+        """First and last page joined by `separator` (each export format has its own), else the one page or
+        the article number."""
         if self.first_page and self.last_page:
-            return f"{self.first_page}–{self.last_page}"
+            return f"{self.first_page}{separator}{self.last_page}"
         return self.first_page or self.article_number
 
     @property
