@@ -95,6 +95,9 @@ class FilteredFeed(LatestStoriesFeed):
     def get_object(self, request, slug):
         return get_object_or_404(self.model, slug=slug)
 
+    def filter_articles(self, articles, heading):
+        return articles.listed_under(heading)
+
     def title(self, obj):
         return xml_safe(f"{settings.SITE_NAME}: {obj}")
 
@@ -108,22 +111,13 @@ class FilteredFeed(LatestStoriesFeed):
 class SectionFeed(FilteredFeed):
     model = Section
 
-    def filter_articles(self, articles, section):
-        return articles.filter(section=section)
-
 
 class TagFeed(FilteredFeed):
     model = Tag
 
-    def filter_articles(self, articles, tag):
-        return articles.filter(tags=tag)
-
 
 class AuthorFeed(FilteredFeed):
     model = Author
-
-    def filter_articles(self, articles, author):
-        return articles.filter(bylines__author=author)
 
 
 def atom(feed_class):

@@ -44,7 +44,7 @@ class FilteredListView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.heading = self.get_heading()
-        return self.filter_articles(super().get_queryset(), self.heading)
+        return super().get_queryset().listed_under(self.heading)
 
     def get_context_data(self, **kwargs):
         kind, slug = self.model_for_heading._meta.model_name, self.kwargs["slug"]
@@ -55,22 +55,13 @@ class FilteredListView(PublishedArticlesMixin, ListView):
 class SectionView(FilteredListView):
     model_for_heading = Section
 
-    def filter_articles(self, articles, section):
-        return articles.filter(section=section)
-
 
 class TagView(FilteredListView):
     model_for_heading = Tag
 
-    def filter_articles(self, articles, tag):
-        return articles.filter(tags=tag)
-
 
 class AuthorView(FilteredListView):
     model_for_heading = Author
-
-    def filter_articles(self, articles, author):
-        return articles.filter(bylines__author=author)
 
 
 def keep_out_of_caches(response):

@@ -19,6 +19,8 @@ from .workflow import ArticleRedirect, State
 
 WORDS_PER_MINUTE = 230
 RELATED_CANDIDATES = 200
+# How a story belongs to each kind of listing page.
+LISTING_LOOKUPS = {"section": "section", "tag": "tags", "author": "bylines__author"}
 
 
 class Status(models.TextChoices):
@@ -31,6 +33,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come. The only spelling of this rule."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def listed_under(self, heading):
+        """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
+        return self.filter(**{LISTING_LOOKUPS[heading._meta.model_name]: heading})
 
     def scheduled(self):
         """Published stories whose time has not come yet; they go public by themselves."""
