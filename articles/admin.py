@@ -25,7 +25,6 @@ from .models import (
     Quote,
     Section,
     Speaker,
-    State,
     Status,
     StatusChange,
 )
@@ -98,15 +97,15 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return State.choices
+        return Status.choices
 
     def queryset(self, request, queryset):
         match self.value():
-            case State.PUBLISHED:
+            case Status.PUBLISHED:
                 return queryset.published()
-            case State.SCHEDULED:
+            case Status.SCHEDULED:
                 return queryset.scheduled()
-            case State.DRAFT | State.IN_REVIEW as status:
+            case Status.DRAFT | Status.IN_REVIEW as status:
                 return queryset.filter(status=status)
         return queryset
 
@@ -217,7 +216,7 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj._state_before = Article.objects.get(pk=obj.pk).state if change else State.DRAFT
+        obj._state_before = Article.objects.get(pk=obj.pk).state if change else Status.DRAFT
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -267,7 +266,7 @@ class ArticleAdmin(VersionAdmin):
                         change.get_from_state_display(),
                         change.get_to_state_display(),
                         f" ({timezone.localtime(change.published_at):%-d %b %Y, %H:%M})"
-                        if change.to_state == State.SCHEDULED
+                        if change.to_state == Status.SCHEDULED
                         else "",
                         change.changed_by or "—",
                     )

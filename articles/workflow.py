@@ -110,7 +110,7 @@ def can_edit(user, article=None):
 def allowed_statuses(user):
     """The statuses this user (None: no one in particular) may put a story in."""
     if user is not None and can_publish(user):
-        return list(Status)
+        return Status.stored()
     return [Status.DRAFT, Status.IN_REVIEW]
 
 

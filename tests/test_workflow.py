@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from articles import workflow
-from articles.models import Article, State, Status, StatusChange
+from articles.models import Article, Status, StatusChange
 
 from .admin_client import change_url, edit, read_form
 from .factories import ArticleFactory, AuthorFactory, BylineFactory, CitationFactory, desk_user
@@ -154,8 +154,8 @@ class TestWriterWorkflow:
         assert response.status_code == 302, errors(response)
         change = StatusChange.objects.get(article=article)
         assert (change.from_state, change.to_state, change.changed_by) == (
-            State.DRAFT,
-            State.IN_REVIEW,
+            Status.DRAFT,
+            Status.IN_REVIEW,
             writer,
         )
 
@@ -250,8 +250,8 @@ class TestScheduling:
         response = edit(editor_client, article, status=Status.PUBLISHED, published_at=go_live)
         assert response.status_code == 302, errors(response)
         article.refresh_from_db()
-        assert article.state == State.SCHEDULED and article.published_at == go_live
-        assert article.status_changes.get().to_state == State.SCHEDULED
+        assert article.state == Status.SCHEDULED and article.published_at == go_live
+        assert article.status_changes.get().to_state == Status.SCHEDULED
         listing = editor_client.get(CHANGELIST).content.decode()
         assert '<td class="field-state">Scheduled</td>' in listing
         assert list(Article.objects.scheduled()) == [article]
@@ -292,7 +292,7 @@ class TestEmbargo:
         on_time = edit(editor_client, article, status=Status.PUBLISHED, published_at=embargo)
         assert on_time.status_code == 302, errors(on_time)
         article.refresh_from_db()
-        assert article.state == State.SCHEDULED
+        assert article.state == Status.SCHEDULED
 
     def test_blocks_the_publish_action(self, editor, editor_client):
         article = ready_draft(embargo_until=timezone.now() + timedelta(hours=1))

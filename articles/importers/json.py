@@ -69,8 +69,9 @@ def _story(item, source, where):
     if not headline:
         raise SchemaError("“headline” is missing")
     status = item.get("status")
-    if status is not None and status not in Status.values:
-        raise SchemaError(f"“status” must be one of {', '.join(Status.values)}, not “{status}”")
+    stored = [value for value, _ in Status.stored_choices()]
+    if status is not None and status not in stored:
+        raise SchemaError(f"“status” must be one of {', '.join(stored)}, not “{status}”")
     return Story(
         format="json",
         path=source.label,

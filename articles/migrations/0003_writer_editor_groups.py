@@ -18,7 +18,7 @@ def remove_groups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_workflow_history_corrections"),
+        ("articles", "0002_postgresql_search"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

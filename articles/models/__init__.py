@@ -3,13 +3,16 @@
 import reversion
 from taggit.models import TaggedItem
 
-from .article import Article, ArticleQuerySet, Byline, Status
+from .article import Article, ArticleQuerySet, Byline
 from .author import Author
 from .citation import Citation
+from .correction import Correction, CorrectionKind
 from .quote import Quote
+from .redirect import ArticleRedirect
 from .section import Section
 from .speaker import Speaker
-from .workflow import ArticleRedirect, Correction, CorrectionKind, State, StatusChange
+from .status import Status
+from .status_change import StatusChange
 
 __all__ = [
     "Article",
@@ -23,7 +26,6 @@ __all__ = [
     "Quote",
     "Section",
     "Speaker",
-    "State",
     "Status",
     "StatusChange",
 ]

@@ -15,18 +15,13 @@ from taggit.models import TaggedItem
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
 from .quote import Quote
-from .workflow import ArticleRedirect, State
+from .redirect import ArticleRedirect
+from .status import Status
 
 WORDS_PER_MINUTE = 230
 RELATED_CANDIDATES = 200
 # How a story belongs to each kind of listing page.
 LISTING_LOOKUPS = {"section": "section", "tag": "tags", "author": "bylines__author"}
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "review", "In review"
-    PUBLISHED = "published", "Published"
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -143,7 +138,9 @@ class Article(models.Model):
         "articles.Section", on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
     )
     tags = TaggableManager(blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.stored_choices(), default=Status.DRAFT, db_index=True
+    )
     published_at = models.DateTimeField(
         "publication time",
         null=True,
@@ -277,7 +274,7 @@ class Article(models.Model):
     @property
     def state(self):
         """Draft, in review, scheduled (published with a future time) or published."""
-        return State.SCHEDULED if self.is_scheduled else State(self.status)
+        return Status.SCHEDULED if self.is_scheduled else Status(self.status)
 
     def is_owned_by(self, user):
         """A Writer's own story: they started it, or a byline of theirs is on it (remembered per user,

@@ -27,7 +27,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and validate everything; write nothing."
         )
-        parser.add_argument("--status", choices=Status.values, help="Status for every imported story.")
+        parser.add_argument(
+            "--status",
+            choices=[value for value, _ in Status.stored_choices()],
+            help="Status for every imported story.",
+        )
         parser.add_argument("--author", default="", metavar="NAME", help="Byline for stories that have none.")
         parser.add_argument(
             "--section", default="", metavar="NAME", help="Section for stories that have none."
