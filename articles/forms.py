@@ -14,7 +14,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 
 from . import workflow
 from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
-from .importers.references import parse_reference
+from .extraction.references import parse_reference
 from .models import Article, Byline, Citation, Status
 
 

@@ -163,13 +163,13 @@ class TestQuoteShapes:
         ],
     )  # fmt: skip
     def test_attribution(self, paragraphs, expected):
-        from articles.importers.quotes import extract_quotes
+        from articles.extraction.quotes import extract_quotes
 
         (quote,) = extract_quotes(paragraphs)
         assert (quote.text, quote.speaker.name, quote.speaker.role, quote.speaker.affiliation) == expected
 
     def test_unattributed_quotation_marks_are_not_quotes(self):
-        from articles.importers.quotes import extract_quotes
+        from articles.extraction.quotes import extract_quotes
 
         assert extract_quotes(['Reporters called it "the find of the decade".']) == []
 
@@ -199,7 +199,7 @@ def test_thousands_of_quotes_and_names_in_one_paragraph():
     from itertools import islice, product
     from string import ascii_lowercase
 
-    from articles.importers.quotes import extract_quotes
+    from articles.extraction.quotes import extract_quotes
 
     names = [f"A{a}{b}{c} B{c}{b}{a}" for a, b, c in islice(product(ascii_lowercase, repeat=3), 5000)]
     paragraph = " ".join(f'{name} said: "Result {n} holds." Aa Bb Cc Dd Ee.' for n, name in enumerate(names))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import feed, json, text, wxr
+from . import feed, json_file, text, wxr
 from .saver import UPDATED, Options, Saver
 from .story import ArticleImportError, Ignored, Source, Story
 
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 100
-PARSERS = {"text": text.parse, "json": json.parse, "wxr": wxr.parse, "feed": feed.parse}
+PARSERS = {"text": text.parse, "json": json_file.parse, "wxr": wxr.parse, "feed": feed.parse}
 FORMATS = list(PARSERS)
 EXTENSIONS = {
     ".txt": "text", ".text": "text", ".md": "text", ".json": "json",

@@ -20,8 +20,7 @@ from feedparser.exceptions import CharacterEncodingOverride
 
 from ..models import Status
 from ..sanitize import clean_html
-from .story import ArticleImportError, Story, StoryAuthor
-from .wxr import _plain, _valid_url
+from .story import ArticleImportError, Story, StoryAuthor, plain_text, valid_url
 
 XML_DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
@@ -73,7 +72,7 @@ def _check(parsed, source):
 
 def _story(entry, number, feed, base, source):
     where = f"entry {number}"
-    title = _plain(entry.get("title", ""))
+    title = plain_text(entry.get("title", ""))
     if not title:
         return ArticleImportError(
             source.label, "the entry has no title (a story needs a headline)", where=where
@@ -84,7 +83,7 @@ def _story(entry, number, feed, base, source):
     )
     summary = entry.get("summary", "")
     body = clean_html(html or summary)
-    standfirst = _plain(summary) if html and summary else ""
+    standfirst = plain_text(summary) if html and summary else ""
     # dict.get skips FeedParserDict's deprecated updated→published fallback (and its warning).
     published = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
     link = entry.get("link", "")
@@ -99,11 +98,15 @@ def _story(entry, number, feed, base, source):
         body=body,
         status=Status.PUBLISHED if published else Status.DRAFT,
         published_at=datetime.fromtimestamp(timegm(published), tz=UTC) if published else None,
-        authors=[StoryAuthor(_plain(name)[:150]) for name in names if _plain(name)],
-        tags=[_plain(tag.get("term", "")) for tag in entry.get("tags", []) if _plain(tag.get("term", ""))],
+        authors=[StoryAuthor(plain_text(name)[:150]) for name in names if plain_text(name)],
+        tags=[
+            plain_text(tag.get("term", ""))
+            for tag in entry.get("tags", [])
+            if plain_text(tag.get("term", ""))
+        ],
         base_dir=source.base_dir,
-        source_name=_plain(feed.get("title", ""))[:200],
-        source_url=link if _valid_url(link) else "",
+        source_name=plain_text(feed.get("title", ""))[:200],
+        source_url=link if valid_url(link) else "",
     )
 
 

@@ -23,15 +23,10 @@ from ..images import stored_form
 from ..models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 from ..models.speaker import normalise_name
 from ..sanitize import clean_html
-from .story import StoryAuthor, StorySection
+from .story import CITATION_FIELDS, MARKUP, StoryAuthor, StorySection
 
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
-CITATION_FIELDS = [
-    "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
-    "year", "doi", "url", "pmid", "study_status", "raw",
-]  # fmt: skip
 TAG_LIMIT = Tag._meta.get_field("name").max_length
 # Embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) and the stray byte-order mark.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])

@@ -1,9 +1,54 @@
-"""The in-memory story every parser produces and the saver consumes, and the one error type of an import."""
+"""What every parser shares: the in-memory story it produces and the saver consumes, the one error type of an
+import, and the helpers for plain text, URLs and citation fields. Parsers import this module, never each other."""
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from ..extraction.quotes import StoryQuote, StorySpeaker
+from ..sanitize import strip_tags
+
+__all__ = [
+    "CITATION_FIELDS",
+    "MARKUP",
+    "ArticleImportError",
+    "Ignored",
+    "Source",
+    "Story",
+    "StoryAuthor",
+    "StoryQuote",
+    "StorySection",
+    "StorySpeaker",
+    "decode_utf8",
+    "plain_text",
+    "valid_url",
+]
+
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
+CITATION_FIELDS = [
+    "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
+    "year", "doi", "url", "pmid", "study_status", "raw",
+]  # fmt: skip
+_is_url = URLValidator(schemes=["http", "https"])
+
+
+def plain_text(text):
+    """Text of an HTML fragment; tags that were only written out as text (&lt;b&gt;) go too."""
+    return " ".join(MARKUP.sub("", html.unescape(strip_tags(text or ""))).split())
+
+
+def valid_url(url):
+    try:
+        _is_url(url)
+    except ValidationError:
+        return False
+    return len(url) <= 1000
 
 
 class ArticleImportError(Exception):
@@ -25,24 +70,6 @@ class StoryAuthor:
     role: str = ""
     bio: str = ""
     website: str = ""
-
-
-@dataclass
-class StorySpeaker:
-    name: str
-    role: str = ""
-    affiliation: str = ""
-    orcid: str = ""
-    url: str = ""
-
-
-@dataclass
-class StoryQuote:
-    text: str
-    speaker: StorySpeaker
-    role: str = ""  # only when the story describes the speaker differently from their record
-    affiliation: str = ""
-    is_pull_quote: bool = False
 
 
 @dataclass

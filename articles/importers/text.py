@@ -11,9 +11,9 @@ from html import escape
 
 from django.utils.text import slugify
 
+from ..extraction.quotes import extract_quotes
+from ..extraction.references import LABEL, parse_reference, parse_references
 from ..models import Article
-from .quotes import extract_quotes
-from .references import LABEL, parse_reference, parse_references
 from .story import ArticleImportError, Story, decode_utf8
 
 HEADLINE_LIMIT = Article._meta.get_field("headline").max_length

@@ -18,15 +18,12 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from ..models import Status
-from ..sanitize import clean_html, strip_tags
-from .saver import MARKUP
-from .story import ArticleImportError, Ignored, Story, StoryAuthor, StorySection
+from ..sanitize import clean_html
+from .story import ArticleImportError, Ignored, Story, StoryAuthor, StorySection, plain_text, valid_url
 
 STATUSES = {
     "publish": Status.PUBLISHED,
@@ -56,7 +53,6 @@ CAPTION_ATTR = re.compile(r"""caption=(?:"([^"]*)"|'([^']*)')""")
 MEDIA = re.compile(r"^\s*(?P<media>(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(?P<text>.*)$", re.DOTALL)
 SHORTCODE = re.compile(r"\[/?(?:gallery|playlist|audio|video|embed|wp_playlist)\b[^\]\[]*\]")
 NO_DATE = "0000-00-00 00:00:00"
-is_url = URLValidator(schemes=["http", "https"])
 
 
 def parse(source):
@@ -116,7 +112,7 @@ def _item(element, number, site, source):
         return
     post_id = _text(element, "wp:post_id")
     where = f"item {number}" + (f" (post {post_id})" if post_id else "")
-    title = _plain(_text(element, "title"))
+    title = plain_text(_text(element, "title"))
     content = _text(element, "content:encoded")
     slug = unquote(_text(element, "wp:post_name"))
     status = _text(element, "wp:status") or "publish"
@@ -131,7 +127,7 @@ def _item(element, number, site, source):
     creator = _text(element, "dc:creator")
     link = _text(element, "link")
     base = site["link"] or "wxr"
-    excerpt = _plain(_text(element, "excerpt:encoded"))
+    excerpt = plain_text(_text(element, "excerpt:encoded"))
     yield Story(
         format="wxr",
         path=source.label,
@@ -149,7 +145,7 @@ def _item(element, number, site, source):
         tags=tags + [section.name for section in categories[1:]],
         base_dir=source.base_dir,
         source_name=site["title"][:200],
-        source_url=link if _valid_url(link) else "",
+        source_url=link if valid_url(link) else "",
     )
 
 
@@ -184,7 +180,7 @@ def _figure(match):
 
 def _fallback_headline(slug, content, post_id):
     """WordPress allows an untitled post; a story needs a headline, so borrow the first words."""
-    words = _plain(content).split()
+    words = plain_text(content).split()
     if words:
         return Truncator(" ".join(words)).words(10)
     if slug:
@@ -209,19 +205,6 @@ def _parse_wp_date(value):
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-
-
-def _plain(text):
-    """Text of an HTML fragment; tags that were only written out as text (&lt;b&gt;) go too."""
-    return " ".join(MARKUP.sub("", html.unescape(strip_tags(text or ""))).split())
-
-
-def _valid_url(url):
-    try:
-        is_url(url)
-    except ValidationError:
-        return False
-    return len(url) <= 1000
 
 
 def _name(tag):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers.json import dump_articles
+from articles.importers.json_file import dump_articles
 from articles.models import Article
 
 

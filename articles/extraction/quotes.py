@@ -11,8 +11,26 @@ are left alone: a scare quote is not a Quote.
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .story import StoryQuote, StorySpeaker
+
+@dataclass
+class StorySpeaker:
+    name: str
+    role: str = ""
+    affiliation: str = ""
+    orcid: str = ""
+    url: str = ""
+
+
+@dataclass
+class StoryQuote:
+    text: str
+    speaker: StorySpeaker
+    role: str = ""  # only when the story describes the speaker differently from their record
+    affiliation: str = ""
+    is_pull_quote: bool = False
+
 
 UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
 LOWER = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower())

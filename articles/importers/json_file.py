@@ -13,10 +13,10 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..extraction.references import parse_reference
 from ..models import Status
-from .references import parse_reference
-from .saver import CITATION_FIELDS
 from .story import (
+    CITATION_FIELDS,
     ArticleImportError,
     Story,
     StoryAuthor,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.importers.references import FIELDS, parse_reference, parse_references
+from articles.extraction.references import FIELDS, parse_reference, parse_references
 from articles.models import Citation
 
 from .factories import ArticleFactory
