@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -8,10 +7,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from .cache import watch_connection
         from .workflow import sync_role_permissions
 
-        # Every database connection reports writes to story tables, so cached pages never go stale.
-        connection_created.connect(watch_connection, dispatch_uid="articles.cache.watch_connection")
         # After the permissions exist (they are made on post_migrate too), give the roles theirs.
         post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="articles.sync_roles")

@@ -23,11 +23,15 @@ def database_ok():
 
 
 def cache_ok():
-    # A round trip through the shared cache: the resilient Redis backend turns outages into misses, not errors.
+    # A round trip through the shared cache under a key of this probe's own: probes run concurrently (several
+    # balancers, several workers), and a shared key let one probe read another's value and report a false 503.
     probe = uuid.uuid4().hex
+    key = f"healthz:probe:{probe}"
     try:
-        cache.set("healthz:probe", probe, timeout=10)
-        return cache.get("healthz:probe") == probe
+        cache.set(key, probe, timeout=10)
+        ok = cache.get(key) == probe
+        cache.delete(key)
+        return ok
     except Exception:
         logger.warning("Health check: cache unreachable", exc_info=True)
         return False

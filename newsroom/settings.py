@@ -49,12 +49,13 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "articles",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
     # First: a cached page is answered before any other middleware runs (the security and CSP headers below were
     # stored with it, and are the same for every anonymous reader).
-    "articles.cache.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,30 +158,76 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 
 
 CACHES = {
+    # Shared by all instances when REDIS_URL is set; otherwise this process's memory. Either way the page cache
+    # stays exact: every cached page is checked against the content version kept in the database.
     "default": (
         {
-            # Django's RedisCache, made to miss instead of raising while Redis is unreachable.
-            "BACKEND": "newsroom.cache_backends.ResilientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
             "OPTIONS": {
                 # Short timeouts: a slow or vanished Redis must cost milliseconds, not a hung worker.
-                "socket_connect_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
-                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "SOCKET_CONNECT_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+                # The cache is an accelerator, never the source of truth: while Redis is unreachable reads miss
+                # and writes are dropped (and logged), instead of failing the request.
+                "IGNORE_EXCEPTIONS": True,
             },
         }
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    # The page cache's first tier: rendered pages in this process's memory, in front of Redis.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "500"))},
+    },
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "newsroom.cache"
 
-# Public pages are cached for anonymous readers (articles/cache.py); 0 turns the page cache off. Invalidation is
-# exact, so the server-side lifetime only bounds what a write made while Redis was unreachable could leave behind.
+# The page cache (the pagecache app): public pages for anonymous readers. 0 turns it off. Invalidation is exact, so
+# the lifetime only bounds memory and the rare case described in docs/performance.md.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # What browsers and CDNs may reuse without asking: they cannot be told about edits, so keep it short.
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
+# Where pages are looked for, in order: this process's memory, then Redis when there is one.
+PAGE_CACHE_TIERS = ["pages", "default"] if os.environ.get("REDIS_URL") else ["pages"]
 # Writes to these apps' tables make every cached page stale.
 PAGE_CACHE_APPS = ["articles", "taggit"]
+# When the clock alone next changes what the public may see (a scheduled story going live).
+PAGE_CACHE_NEXT_CHANGE = "articles.cache.next_publication_change"
+# Public reader pages, by URL name. Anything not named here (admin, previews, forms, /healthz) is never cached.
+PAGE_CACHE_URL_NAMES = frozenset(
+    {
+        "articles:home",
+        "articles:detail",
+        "articles:section",
+        "articles:tag",
+        "articles:author",
+        "articles:speaker",
+        "articles:search",
+        "articles:cite",
+        "articles:feed-rss",
+        "articles:feed-atom",
+        "articles:section-rss",
+        "articles:section-atom",
+        "articles:tag-rss",
+        "articles:tag-atom",
+        "articles:author-rss",
+        "articles:author-atom",
+        "articles:corrections",
+        "articles:corrections_feed",
+        "sitemap-index",
+        "django.contrib.sitemaps.views.sitemap",
+        "news-sitemap",
+        "robots",
+    }
+)
+# Pages that also change with the clock in ways the schedule does not foresee (the news sitemap drops stories
+# 48 hours after publication) are kept at most this many seconds.
+PAGE_CACHE_CLOCK_PAGES = {"news-sitemap": 60}
 
 TAGGIT_CASE_INSENSITIVE = True
 

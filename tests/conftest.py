@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .factories import AuthorFactory, desk_user
 
@@ -24,10 +24,12 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, so no page cached by an earlier test can answer for this one."""
-    cache.clear()
+    """Each test starts with empty caches, so no page cached by an earlier test can answer for this one."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import redis
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from articles.models import Article
+from articles.models import Article, Status
 
 from .factories import UserFactory, full_story
 
@@ -122,19 +122,8 @@ class Instance:
                 self.process.wait()
 
 
-@pytest.fixture(scope="module")
-def instances(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Two instances on their own ports, one gunicorn worker each, sharing PostgreSQL and Redis."""
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
-    if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
-        pytest.skip("gunicorn is not installed")
-    with django_db_blocker.unblock():
-        db = connection.settings_dict
-    workdir = tmp_path_factory.mktemp("instances")
-    prefix = f"nr-test-{uuid.uuid4().hex[:12]}"
+def production_env(workdir, db, **overrides):
+    """The environment of a production instance on this machine, with static files collected for it."""
     env = {
         **{key: value for key, value in os.environ.items() if key not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}},
         "DJANGO_SETTINGS_MODULE": "newsroom.settings",
@@ -143,11 +132,9 @@ def instances(django_db_setup, django_db_blocker, tmp_path_factory):
         "ALLOWED_HOSTS": PUBLIC_HOST,
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": REDIS_TEST_URL,
-        "CACHE_KEY_PREFIX": prefix,
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
-        "WEB_CONCURRENCY": "1",
+        **overrides,
     }
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
@@ -159,6 +146,27 @@ def instances(django_db_setup, django_db_blocker, tmp_path_factory):
         text=True,
     )
     assert collected.returncode == 0, collected.stderr
+    return env
+
+
+def require_gunicorn():
+    if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
+        pytest.skip("gunicorn is not installed")
+
+
+@pytest.fixture(scope="module")
+def instances(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two instances on their own ports, one gunicorn worker each, sharing PostgreSQL and Redis."""
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    require_gunicorn()
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    workdir = tmp_path_factory.mktemp("instances")
+    prefix = f"nr-test-{uuid.uuid4().hex[:12]}"
+    env = production_env(workdir, db, REDIS_URL=REDIS_TEST_URL, CACHE_KEY_PREFIX=prefix, WEB_CONCURRENCY="1")
     log_path = workdir / "gunicorn.log"
     with log_path.open("w") as log:
         started = [Instance(env, free_port(), log) for _ in range(2)]
@@ -174,11 +182,32 @@ def instances(django_db_setup, django_db_blocker, tmp_path_factory):
                 client.delete(key)
 
 
+@pytest.fixture(scope="module")
+def embedded_instance(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The default setup: no REDIS_URL, so each of the three gunicorn workers caches pages in its own memory."""
+    require_gunicorn()
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    workdir = tmp_path_factory.mktemp("embedded")
+    env = production_env(workdir, db, WEB_CONCURRENCY="3")
+    env.pop("REDIS_URL", None)
+    log_path = workdir / "gunicorn.log"
+    with log_path.open("w") as log:
+        instance = Instance(env, free_port(), log)
+        try:
+            if not instance.wait_until_up():
+                pytest.skip(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
+            yield instance
+        finally:
+            instance.stop()
+
+
 @pytest.fixture(autouse=True)
-def anonymous(instances):
-    """Each test starts as an anonymous reader on both instances."""
-    for instance in instances:
-        instance.cookies.clear()
+def anonymous(request):
+    """Each test on the two instances starts as an anonymous reader on both."""
+    if "instances" in request.fixturenames:
+        for instance in request.getfixturevalue("instances"):
+            instance.cookies.clear()
 
 
 def log_in(instance, user):
@@ -261,3 +290,13 @@ def test_a_dropped_database_connection_is_replaced_without_a_restart(instances):
         assert response.status == 200
         assert json.loads(body) == {"status": "ok", "database": "ok", "cache": "ok"}
         assert instance.process.poll() is None
+
+
+def test_every_worker_of_the_default_setup_sees_an_unpublish(embedded_instance):
+    """Without Redis each worker keeps its own pages; they must still all drop a story unpublished elsewhere."""
+    story = full_story(headline="Withdrawn before lunch")
+    url = story.get_absolute_url()
+    # Enough requests that every worker has rendered and stored the page.
+    assert {embedded_instance.get(url)[0].status for _ in range(20)} == {200}
+    Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
+    assert [embedded_instance.get(url)[0].status for _ in range(20)] == [404] * 20
