@@ -7,6 +7,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = []
+    # The table must exist before any migration writes story or tag rows: each such write bumps the version.
+    run_before = [("articles", "0001_initial"), ("taggit", "0001_initial")]
 
     operations = [
         migrations.CreateModel(
