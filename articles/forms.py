@@ -357,8 +357,7 @@ class StoryPartFormSet(BaseInlineFormSet):
                 code="stale",
             )
         if self.instance.status == Status.PUBLISHED:
-            kept = sorted(self.kept_rows(), key=lambda row: row.position)
-            if problems := self.publishing_problems(kept):
+            if problems := self.publishing_problems(self.kept_rows()):
                 raise ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]])
 
     def publishing_problems(self, rows):
@@ -407,4 +406,4 @@ class BylineFormSet(StoryPartFormSet):
 
 class CitationFormSet(StoryPartFormSet):
     def publishing_problems(self, rows):
-        return Article.citation_problems(rows)
+        return Article.citation_problems(sorted(rows, key=lambda citation: citation.position))
