@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Newsroom's two commands, for a fresh machine with only Python >= 3.12:
 
-    python3 dev.py run     set up (virtualenv, install, migrate, demo content, admin login) and serve on :8000
+    python3 dev.py run     set up (virtualenv, install, migrate, demo content, admin login), serve on :8000 and
+                           run the background task worker (image renditions)
     python3 dev.py test    set up, then run the test suite (extra arguments go to pytest)
 
 This script runs on any Python 3.11+; it builds the virtualenv with the newest Python >= 3.12 it finds.
@@ -72,7 +73,13 @@ def run():
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     manage("migrate", "--verbosity", "0", env=env)
     manage("load_demo", env=env)
-    manage("runserver", "127.0.0.1:8000", env=env)
+    # Image renditions are made in the background: the task worker runs beside the server and stops with it.
+    worker = subprocess.Popen([str(VENV_PYTHON), "manage.py", "db_worker"], cwd=ROOT, env=env)
+    try:
+        manage("runserver", "127.0.0.1:8000", env=env)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
 
 
 def test(args):

@@ -7,9 +7,10 @@ Three stages, each usable on its own:
 - ``CleanImageField`` stores every new file clean: re-encoded with EXIF orientation applied and location, camera
   and other metadata dropped (only Artist and Copyright survive) when it carries anything to remove, byte for byte
   when it does not; the extension always matches the real type.
-- ``sync_hero_renditions`` makes the responsive widths (WebP and JPEG) and the focal-point teaser crop once, under
-  names derived from the source and the crop, and records them on the article so pages render them without
-  touching storage or the database.
+- ``build_renditions`` makes the responsive widths (WebP and JPEG) and the focal-point teaser crop once, under
+  names derived from the source and the crop, and the record kept on the article lets pages render them without
+  touching storage or the database. A save only notes that they are due (``sync_hero_renditions``); a background
+  task makes them (articles/tasks.py), and pages show the original image until then.
 """
 
 import hashlib
@@ -321,35 +322,47 @@ def build_renditions(field_file, focal_x, focal_y):
     }
 
 
-def sync_hero_renditions(article, update_fields=None):
-    """Store a newly uploaded hero image and bring `article.hero_renditions` up to date with it and its focal point.
-
-    Called from Article.save before the row is written, so the record and the image are saved together; a save
-    limited to other fields (update_fields) would not write the record, so it is left alone.
-    """
-    if update_fields is not None and "hero_renditions" not in update_fields:
-        return
-    field_file = article.hero_image
-    if not field_file:
-        article.hero_renditions = {}
-        return
-    if not field_file._committed:
-        field_file.save(field_file.name, field_file.file, save=False)
+def hero_renditions_current(article):
+    """Whether the article's rendition record was made from its present hero image, focal point and recipe."""
     record = article.hero_renditions or {}
-    current = (
-        record.get("source") == field_file.name
+    return (
+        record.get("source") == article.hero_image.name
         and record.get("focal") == [article.hero_focal_x, article.hero_focal_y]
         and record.get("version") == RENDITION_VERSION
     )
-    if current:
-        return
-    try:
-        article.hero_renditions = build_renditions(field_file, article.hero_focal_x, article.hero_focal_y)
-    except (OSError, ValidationError) as error:
-        # A name set by hand or a file lost from storage must not block saving the story's words; the page
-        # falls back to the plain file, and the next save tries again.
-        logger.warning("No renditions for article %s: %s", article.pk, error)
+
+
+def sync_hero_renditions(article, update_fields=None):
+    """Store a newly uploaded hero image, and say whether its renditions must be made (True) now that the record
+    no longer matches the image or its focal point; such a record is emptied, so pages show the original.
+
+    Called from Article.save before the row is written. The renditions themselves take seconds for a large photo,
+    so they are made by a background task (articles/tasks.py), never on the request. A save limited to other
+    fields (update_fields) would not write the record, so it is left alone.
+    """
+    if update_fields is not None and "hero_renditions" not in update_fields:
+        return False
+    field_file = article.hero_image
+    if not field_file:
         article.hero_renditions = {}
+        return False
+    if not field_file._committed:
+        field_file.save(field_file.name, field_file.file, save=False)
+    if hero_renditions_current(article):
+        return False
+    article.hero_renditions = {}
+    return True
+
+
+def make_hero_record(article):
+    """The rendition record of the article's hero image, made now; {} (and a warning) when it cannot be made."""
+    try:
+        return build_renditions(article.hero_image, article.hero_focal_x, article.hero_focal_y)
+    except (OSError, ValidationError) as error:
+        # A name set by hand or a file lost from storage must not block the story; the page falls back to the
+        # plain file, and the next save tries again.
+        logger.warning("No renditions for article %s: %s", article.pk, error)
+        return {}
 
 
 @dataclass(frozen=True)
@@ -407,8 +420,8 @@ def refresh_renditions(articles, rebuild=False):
     fields = ["pk", "hero_image", "hero_focal_x", "hero_focal_y", "hero_renditions"]
     for article in articles.exclude(hero_image="").only(*fields).iterator(chunk_size=200):
         before = {} if rebuild else article.hero_renditions
-        article.hero_renditions = before
-        sync_hero_renditions(article)
+        if rebuild or not hero_renditions_current(article):
+            article.hero_renditions = make_hero_record(article)
         if not article.hero_renditions:
             failed.append(article)
         elif article.hero_renditions != before:

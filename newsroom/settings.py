@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "articles",
     "pagecache",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,9 @@ PAGE_CACHE_URL_NAMES = frozenset(
 # Pages that also change with the clock in ways the schedule does not foresee (the news sitemap drops stories
 # 48 hours after publication) are kept at most this many seconds.
 PAGE_CACHE_CLOCK_PAGES = {"news-sitemap": 60}
+
+# Background work (image renditions) is queued in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 TAGGIT_CASE_INSENSITIVE = True
 

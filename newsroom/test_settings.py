@@ -14,3 +14,6 @@ WHITENOISE_USE_FINDERS = True
 # Page caching is switched on by the tests that exercise it (tests/test_production_cache.py), so query budgets
 # and other tests see every request rendered.
 PAGE_CACHE_SECONDS = 0
+# Background tasks run at once, so a saved story has its renditions when save() returns; the queue itself is
+# exercised by the tests that switch to the database backend (tests/test_background_renditions.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

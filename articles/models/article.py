@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -226,13 +227,15 @@ class Article(models.Model):
             self.slug = self.unique_slug(self.headline)
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        sync_hero_renditions(self, kwargs.get("update_fields"))
+        renditions_due = sync_hero_renditions(self, kwargs.get("update_fields"))
         if self.pk is not None:
             self.lock_version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "lock_version"}
         super().save(*args, **kwargs)
         self._remember_old_url()
+        if renditions_due:
+            self.enqueue_renditions()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -366,6 +369,16 @@ class Article(models.Model):
     @property
     def teaser_picture(self):
         return Picture.from_record(self.hero_image.storage, self.hero_renditions.get("teaser"))
+
+    def enqueue_renditions(self):
+        """Have the hero image's renditions made in the background (in the transaction, so the task is queued
+        only if this save commits)."""
+        from ..tasks import make_hero_renditions  # the tasks module imports the models
+
+        result = make_hero_renditions.enqueue(self.pk)
+        if result.status == TaskResultStatus.SUCCESSFUL:
+            # A backend that runs tasks at once (the tests' and a script's) has already made them.
+            self.hero_renditions = result.return_value
 
     def image_problems(self):
         """What stops this story's images being published, one message per problem (empty when none)."""
