@@ -165,6 +165,7 @@ class TestPasteReference:
         data = story_post(
             headline=article.headline,
             slug=article.slug,
+            loaded_version=str(article.lock_version),
             **inline_management("citations", 1, initial=1),
             **citation_fields(
                 id=str(old.pk),
@@ -296,6 +297,7 @@ class TestQuoteWarning:
             headline=article.headline,
             slug=article.slug,
             status=Status.DRAFT,
+            loaded_version=str(article.lock_version),
             **inline_management("quotes", 1, initial=1),
             **{
                 "quotes-0-id": str(quote.pk),
