@@ -40,7 +40,16 @@ class FilteredListView(PublishedArticlesMixin, ListView):
     model_for_heading = None
 
     def get_heading(self):
-        return get_object_or_404(self.model_for_heading, slug=self.kwargs["slug"])
+        # The heading comes with its number of stories, which the paginator needs: one query instead of two.
+        headings = self.model_for_heading.objects.annotate(
+            listed=Article.objects.published().count_listed_under(self.model_for_heading)
+        )
+        return get_object_or_404(headings, slug=self.kwargs["slug"])
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.heading.listed
+        return paginator
 
     def get_queryset(self):
         self.heading = self.get_heading()

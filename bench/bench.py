@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,23 @@ def measure(server, path, duration, connections, niceness=None):
     return run
 
 
+def first_request_after_edit(server, path, edits=15):
+    """p50 milliseconds of the first request for `path` after one story is edited (a full render: every cached
+    page is retired by an edit), and of the request after it (served from the cache)."""
+    from articles.models import Article
+
+    story = Article.objects.published().first()
+    after_edit, hit = [], []
+    for n in range(edits):
+        Article.objects.filter(pk=story.pk).update(standfirst=f"Edited for the benchmark ({n}).")
+        for times in (after_edit, hit):
+            started = time.perf_counter()
+            status, _ = fetch(server.url + path)
+            times.append((time.perf_counter() - started) * 1000)
+            assert status == 200, (path, status)
+    return {"after_edit_p50": statistics.median(after_edit), "hit_p50": statistics.median(hit)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=2000)
@@ -111,6 +129,7 @@ def main():
                 # One connection per worker: latency is the time to render, not time spent queueing.
                 "cold": measure(cold, path, args.duration, 2, args.nice),
             }
+        results["edit"] = first_request_after_edit(warm, "/")
     finally:
         warm.stop()
         cold.stop()
@@ -159,6 +178,11 @@ def report(results):
                 f"{run['rps']:>9.0f}{run['p50']:>9.2f}{run['p99']:>9.2f}{run['non_2xx'] + run['socket_errors']:>9}"
                 f"{run['cpu_ms']:>12.2f}"
             )
+    edit = results["edit"]
+    print(
+        f"\nhome, first request after a story is edited: p50 {edit['after_edit_p50']:.1f} ms "
+        f"(the next one, from the cache: {edit['hit_p50']:.1f} ms)"
+    )
     warm_min = min(page["warm"]["rps"] for page in results["pages"].values())
     cold_article = results["pages"]["article"]["cold"]["p50"]
     print(

@@ -210,6 +210,7 @@ PAGE_CACHE_URL_NAMES = frozenset(
         "articles:speaker",
         "articles:search",
         "articles:cite",
+        "articles:cite-story",
         "articles:feed-rss",
         "articles:feed-atom",
         "articles:section-rss",

@@ -10,6 +10,7 @@ from .factories import (
     BylineFactory,
     CitationFactory,
     QuoteFactory,
+    SectionFactory,
     SpeakerFactory,
     full_story,
 )
@@ -31,7 +32,7 @@ def twenty_teasers():
 class TestLists:
     def test_home_query_budget_and_content(self, client, twenty_teasers, django_assert_max_num_queries):
         _stories, authors = twenty_teasers
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(3):  # count, stories with sections, bylines with authors
             response = client.get(reverse("articles:home"))
         assert response.status_code == 200
         html = response.content.decode()
@@ -43,10 +44,25 @@ class TestLists:
     def test_filtered_list_query_budget(self, client, twenty_teasers, kind, django_assert_max_num_queries):
         stories, authors = twenty_teasers
         slug = {"section": stories[0].section.slug, "tag": "t0", "author": authors[0].slug}[kind]
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(3):  # heading with its story count, stories, bylines
             response = client.get(reverse(f"articles:{kind}", kwargs={"slug": slug}))
         assert response.status_code == 200
         assert stories[0].headline in response.content.decode() or kind != "section"
+
+    @pytest.mark.parametrize("kind", ["section", "tag", "author"])
+    def test_page_count_counts_published_stories_only(self, client, kind):
+        section, author = SectionFactory(), AuthorFactory()
+        for draft in [False] * 21 + [True] * 3:
+            story = ArticleFactory(section=section, tags=["counted"], draft=draft)
+            BylineFactory(article=story, author=author)
+        url = {
+            "section": section.get_absolute_url(),
+            "tag": "/tag/counted/",
+            "author": author.get_absolute_url(),
+        }
+        html = client.get(url[kind] + "?page=2").content.decode()
+        assert "Page 2 of 2" in html
+        assert html.count('class="teaser"') == 1
 
     def test_section_lists_only_its_stories(self, client):
         mine, other = ArticleFactory(), ArticleFactory()

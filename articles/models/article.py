@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,13 @@ class ArticleQuerySet(models.QuerySet):
     def listed_under(self, heading):
         """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
         return self.filter(**{LISTING_LOOKUPS[heading._meta.model_name]: heading})
+
+    def count_listed_under(self, heading_model):
+        """An expression for annotating sections, tags or authors (`heading_model`) with how many of these
+        stories their page lists, by the same lookup as listed_under()."""
+        lookup = LISTING_LOOKUPS[heading_model._meta.model_name]
+        counted = self.filter(**{lookup: OuterRef("pk")}).order_by().values(lookup).annotate(n=Count("pk"))
+        return Coalesce(Subquery(counted.values("n")), 0)
 
     def scheduled(self):
         """Published stories whose time has not come yet; they go public by themselves."""
