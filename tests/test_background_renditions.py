@@ -13,7 +13,8 @@ from articles.models import Article
 from .factories import full_story
 from .image_files import landscape_jpeg, upload
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection between tasks, as a long-running process should: real commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def use_task_settings():
