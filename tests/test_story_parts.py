@@ -33,7 +33,9 @@ class TestReferencesOnTheirOwnPage:
         citation = CitationFactory(article=story, title="The real title")
         citation_change(writer_client, citation, title="Vandalised")
         add = reverse("admin:articles_citation_add")
-        writer_client.post(add, {"article": story.pk, "title": "Planted", "position": 5, "study_status": "other"})
+        writer_client.post(
+            add, {"article": story.pk, "title": "Planted", "position": 5, "study_status": "other"}
+        )
         writer_client.post(reverse("admin:articles_citation_delete", args=[citation.pk]), {"post": "yes"})
         assert list(Citation.objects.values_list("title", flat=True)) == ["The real title"]
 
@@ -85,7 +87,10 @@ class TestSpeakers:
         assert editor_client.post(url, {**data, "name": "Joan Massagué"}).status_code == 302
         first.refresh_from_db()
         assert first.lock_version > versions[first.pk]
-        assert Version.objects.get_for_object(first).first().revision.comment == "Speaker “Joan Massagué” edited."
+        assert (
+            Version.objects.get_for_object(first).first().revision.comment
+            == "Speaker “Joan Massagué” edited."
+        )
 
         editor_client.post(
             reverse("admin:articles_speaker_changelist"),
