@@ -42,6 +42,15 @@ class ArticleQuerySet(models.QuerySet):
         counted = self.filter(**{lookup: OuterRef("pk")}).order_by().values(lookup).annotate(n=Count("pk"))
         return Coalesce(Subquery(counted.values("n")), 0)
 
+    def editable_by(self, user):
+        """The stories `user` may change: workflow.can_edit's rule, as a query (for choosing a story)."""
+        if not user.has_perm("articles.change_article"):
+            return self.none()
+        if user.has_perm("articles.change_any_article"):
+            return self
+        owned = Q(created_by=user) | Q(bylines__author__user=user)
+        return self.exclude(status=Status.PUBLISHED).filter(pk__in=self.filter(owned).values("pk"))
+
     def scheduled(self):
         """Published stories whose time has not come yet; they go public by themselves."""
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
