@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django_tasks_db.models import DBTaskResult
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -562,3 +563,8 @@ class CitationAdmin(admin.ModelAdmin):
         if parsed is None:
             return JsonResponse({"error": UNREADABLE_REFERENCE}, status=400)
         return JsonResponse({"fields": {name: as_submitted(value) for name, value in parsed.items()}})
+
+
+# The background task queue (django-tasks-db) is the operators' concern, not the desk's: it stays out of the
+# admin, every page of which must have its row in the permission matrix (tests/test_permissions.py).
+admin.site.unregister(DBTaskResult)

@@ -110,6 +110,11 @@ def main():
     parser.add_argument("--harness", type=Path, default=ROOT.parent / "shared" / "bench")
     parser.add_argument("--repeat", type=int, default=2, help="measured runs per page and system")
     parser.add_argument("--duration", type=int, default=8, help="seconds per measured run")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="keep the peer and uncached results of the last run; measure the in-memory ceiling and the cached pages",
+    )
     args = parser.parse_args()
 
     env = setup_django()
@@ -125,9 +130,27 @@ def main():
         "KEEP_PG": "1",
     }
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    uncached = app_env(env, paths, "newsroom", PAGE_CACHE_SECONDS="0", **common)
-    uncached.pop("REDIS_URL", None)
-    subprocess.run(["bash", str(args.harness / "run_all.sh")], env=uncached, check=True)
+    if args.cached_only:
+        ceiling = {
+            **env,
+            **common,
+            "RESULTS": str(results),
+            "STATIC_DIR": str(out_dir / "ceiling"),
+            "LABEL": "wsgi-mem",
+            "VENV": os.environ.get("PEER_VENV", "/tmp/peer_wagtail_venv"),
+            "APP_DIR": str(args.harness / "static_ceiling"),
+            "WSGI_APP": "static_wsgi:application",
+            "PORT": "8703",
+            "PG_PID": "none",
+        }
+        ceiling_paths = ["list1=/list1.html", "detail=/detail.html"]
+        subprocess.run(
+            ["bash", str(args.harness / "serve_and_load.sh"), *ceiling_paths], env=ceiling, check=True
+        )
+    else:
+        uncached = app_env(env, paths, "newsroom", PAGE_CACHE_SECONDS="0", **common)
+        uncached.pop("REDIS_URL", None)
+        subprocess.run(["bash", str(args.harness / "run_all.sh")], env=uncached, check=True)
     cached_paths = [f"{page}={paths[page]}" for page in ("list1", "detail")]
     for label, redis in (("newsroom-redis", env["REDIS_URL"]), ("newsroom-local", None)):
         cached = app_env(

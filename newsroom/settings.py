@@ -48,9 +48,10 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    # Before articles, whose admin module takes the task queue's admin back out (see articles/admin.py).
+    "django_tasks_db",
     "articles",
     "pagecache",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
