@@ -1,5 +1,6 @@
 from django import template
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from ..feeds import xml_safe as _xml_safe
@@ -29,3 +30,21 @@ def json_ld(data):
 def iso_datetime(value):
     """ISO 8601 to the second in local time: HTML's datetime attribute allows at most three decimal places."""
     return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
+
+
+@register.filter
+def absolute_url(url, request):
+    """An address as a crawler needs it: with scheme and host (a media URL on another domain stays as it is)."""
+    return request.build_absolute_uri(url)
+
+
+@register.filter
+def journal_in_italics(reference, journal):
+    """The formatted reference, escaped, with the journal's name (its last occurrence: the source comes after
+    the title) in italics as journals print it."""
+    text = str(reference)
+    at = text.rfind(journal) if journal else -1
+    if at < 0:
+        return escape(text)
+    before, after = text[:at], text[at + len(journal) :]
+    return mark_safe(f"{escape(before)}<i>{escape(journal)}</i>{escape(after)}")
