@@ -69,8 +69,18 @@ def fit_window(driver, width):
     driver.set_window_size(width, min(height, 6000))
 
 
-def screenshot(driver, name):
-    """With NEWSROOM_SCREENSHOTS set, save the page at each width in WIDTHS as <name>-<width>.png."""
+def screenshot(driver, name, height):
+    """With NEWSROOM_SCREENSHOTS set, save the window, 1200 pixels wide and `height` high, as `name`."""
+    folder = os.environ.get("NEWSROOM_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.set_window_size(1200, height)
+        driver.save_screenshot(str(Path(folder) / name))
+        driver.set_window_size(1200, 1000)
+
+
+def reader_screenshots(driver, name):
+    """With NEWSROOM_SCREENSHOTS set, save the whole page at each width in WIDTHS as <name>-<width>.png."""
     folder = os.environ.get("NEWSROOM_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -179,7 +189,7 @@ def test_reader_reads_the_home_page_and_a_story(browser, reader_site):
     assert browser.execute_script("return document.fonts.check('1em \"Source Serif 4\"')")
     assert computed(browser, "body", "font-family").startswith('"Source Serif 4"')
     assert computed(browser, ".site-search button", "font-family").startswith('"Source Sans 3"')
-    screenshot(browser, "home")
+    reader_screenshots(browser, "home")
 
     browser.find_element(By.LINK_TEXT, seed.headline).click()
     assert browser.current_url == live_server.url + seed.get_absolute_url()
@@ -215,7 +225,7 @@ def test_reader_reads_the_home_page_and_a_story(browser, reader_site):
     assert "Tumour cells borrow the body's repair kit" in related
     resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources and all(url.startswith(live_server.url) for url in resources)
-    screenshot(browser, "article")
+    reader_screenshots(browser, "article")
 
     # Narrow phone screen: nothing wider than the viewport.
     browser.set_window_size(WIDTHS["phone"], 800)
@@ -268,14 +278,14 @@ def test_people_pages(browser, reader_site):
     )
     caption = browser.find_element(By.CSS_SELECTOR, ".quote figcaption").text
     assert "Rivers carry more microplastic after storms" in caption and "Environment" in caption
-    screenshot(browser, "speaker")
+    reader_screenshots(browser, "speaker")
 
     browser.get(reader_site.url + "/author/priya-raman/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Priya Raman"
     photo = browser.find_element(By.CSS_SELECTOR, ".profile-photo")
     assert photo.get_attribute("naturalWidth") == "240"
     assert "cancer research" in browser.find_element(By.CSS_SELECTOR, ".profile .lead").text
-    screenshot(browser, "author")
+    reader_screenshots(browser, "author")
 
 
 def test_every_reader_page_passes_axe(browser, reader_site):
