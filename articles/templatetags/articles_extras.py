@@ -1,9 +1,10 @@
 from django import template
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from ..coins import context_object
 from ..feeds import xml_safe as _xml_safe
+from ..house_style import render
 from ..structured_data import to_script_json
 
 register = template.Library()
@@ -38,13 +39,12 @@ def absolute_url(url, request):
     return request.build_absolute_uri(url)
 
 
+def house_style(citation):
+    """The reference in the desk's house style (CITATION_STYLE), rendered by citeproc-py and cleaned by nh3."""
+    return mark_safe(render(citation))
+
+
 @register.filter
-def journal_in_italics(reference, journal):
-    """The formatted reference, escaped, with the journal's name (its last occurrence: the source comes after
-    the title) in italics as journals print it."""
-    text = str(reference)
-    at = text.rfind(journal) if journal else -1
-    if at < 0:
-        return escape(text)
-    before, after = text[:at], text[at + len(journal) :]
-    return mark_safe(f"{escape(before)}<i>{escape(journal)}</i>{escape(after)}")
+def coins(citation):
+    """The reference's OpenURL ContextObject, for a COinS ``span.Z3988``."""
+    return context_object(citation)
