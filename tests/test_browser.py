@@ -63,10 +63,11 @@ def reader_site(settings, live_server):
 
 
 def fit_window(driver, width):
-    """Size the window to `width` and to the page's full height, so a screenshot shows the whole page."""
-    driver.set_window_size(width, 1000)
+    """Make the viewport exactly `width` wide and as tall as the page, so a screenshot shows the whole page."""
+    metrics = {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": width < 600}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, min(height, 6000))
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(height, 8000)})
 
 
 def screenshot(driver, name, height):
@@ -87,6 +88,7 @@ def reader_screenshots(driver, name):
         for width in WIDTHS.values():
             fit_window(driver, width)
             driver.save_screenshot(str(Path(folder) / f"{name}-{width}.png"))
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     driver.set_window_size(WIDTHS["desktop"], 1000)
 
 
