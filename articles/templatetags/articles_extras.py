@@ -39,6 +39,7 @@ def absolute_url(url, request):
     return request.build_absolute_uri(url)
 
 
+@register.filter
 def house_style(citation):
     """The reference in the desk's house style (CITATION_STYLE), rendered by citeproc-py and cleaned by nh3."""
     return mark_safe(render(citation))
