@@ -82,7 +82,7 @@ class TestDetail:
         # Quotes stand in the body as written; none is flagged as a pull quote, so none is repeated.
         assert html.count("<blockquote>") == 0
         assert html.count('<section class="people"') == 1
-        assert "<i>Nature Cancer</i> 1, 28–45 (2020)." in html
+        assert "<i>Nature Cancer</i> <b>1</b>, 28–45 (2020)." in html
         assert 'href="https://doi.org/10.1038/s43018-019-0006-x"' in html
         assert html.count("<h1>") == 1
         assert html.count('rel="author"') == 3
