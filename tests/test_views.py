@@ -50,7 +50,7 @@ class TestLists:
         # Every story has a section of its own, but all 21 carry tag t0 and the first author: 20 on page 1.
         members = [s for s in stories if s.section == stories[0].section] if kind == "section" else stories
         shown = [s for s in stories if s.headline in html]
-        assert html.count('class="teaser"') == len(shown) == min(len(members), 20)
+        assert html.count('<article class="teaser') == len(shown) == min(len(members), 20)
         assert set(shown) <= set(members)
 
     def test_section_lists_only_its_stories(self, client):
