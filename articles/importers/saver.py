@@ -580,7 +580,7 @@ def _author_slug(entry):
 
 def _search_vector(article, quotes):
     """The article's search vector with these quotes, computed by PostgreSQL as its triggers would
-    (articles/migrations/0004_search_vector_given_on_insert.py), for the INSERT to carry."""
+    (articles/migrations/0006_search_vector_given_on_insert.py), for the INSERT to carry."""
     texts = [article.headline, article.standfirst, article.body, " ".join(quote.text for quote in quotes)]
     return Func(*map(Value, texts), function="articles_search_vector", output_field=SearchVectorField())
 
