@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -7,7 +7,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        from .models import Section
+        from .navigation import sections_changed
         from .workflow import sync_role_permissions
 
         # After the permissions exist (they are made on post_migrate too), give the roles theirs.
+        # The header's section links are rewritten in the cache as sections change, so pages read, never query.
+        for signal in (post_save, post_delete):
+            signal.connect(sections_changed, sender=Section, dispatch_uid=f"articles.navigation.{signal}")
         post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="articles.sync_roles")

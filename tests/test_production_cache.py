@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import brotli
 import pytest
-import redis
 import time_machine
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -29,6 +28,7 @@ from articles.models import Article, Author, Byline, Citation, Correction, Quote
 from newsroom.health import cache_ok
 from pagecache.versions import current_content_version
 
+from .external import redis_client
 from .factories import ArticleFactory, AuthorFactory, BylineFactory, UserFactory, full_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,11 +57,7 @@ def page_cache(request, settings):
     if request.param == "locmem":
         yield request.param
         return
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    client = redis_client(REDIS_TEST_URL)
     prefix = f"nr-test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = redis_cache_settings(REDIS_TEST_URL, prefix)
     settings.PAGE_CACHE_TIERS = ["pages", "default"]
@@ -453,7 +449,7 @@ class TestRedisBlip:
             assert client.get(url).status_code == 200
         caches["pages"].clear()  # as another worker or instance would be: only Redis holds the pages
 
-        pauser = redis.Redis.from_url(REDIS_TEST_URL)
+        pauser = redis_client(REDIS_TEST_URL)
         pauser.execute_command("CLIENT", "PAUSE", 1500, "ALL")
         started = time.monotonic()
         Article.objects.filter(pk=article.pk).update(status=Status.DRAFT)
