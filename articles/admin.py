@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,10 +12,22 @@ from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
+from taggit.models import Tag
 
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
-from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
+from .forms import (
+    UNREADABLE_REFERENCE,
+    ArticleAdminForm,
+    BylineFormSet,
+    CitationForm,
+    CitationFormSet,
+    StoryPartFormSet,
+    as_submitted,
+    read_reference,
+    rows_still_saved,
+    submitted_version,
+)
 from .models import (
     Article,
     ArticleRedirect,
@@ -28,6 +41,8 @@ from .models import (
     Status,
     StatusChange,
 )
+
+admin.site.unregister(Tag)
 
 
 class StoryPartInline:
@@ -49,6 +64,7 @@ class StoryPartInline:
 
 class BylineInline(StoryPartInline, admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
     extra = 1
@@ -56,6 +72,7 @@ class BylineInline(StoryPartInline, admin.TabularInline):
 
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
+    formset = StoryPartFormSet
     row_relations = ["article", "speaker"]
     autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
@@ -64,12 +81,13 @@ class QuoteInline(StoryPartInline, admin.StackedInline):
 
 class CitationInline(StoryPartInline, admin.StackedInline):
     model = Citation
+    formset = CitationFormSet
     row_relations = ["article"]
     form = CitationForm
     extra = 0
     fields = [
         "paste_reference",
-        ("position", "study_status"),
+        ("position", "kind", "study_status"),
         "raw",
         ("authors", "et_al"),
         "title",
@@ -81,6 +99,7 @@ class CitationInline(StoryPartInline, admin.StackedInline):
 
 class CorrectionInline(admin.TabularInline):
     model = Correction
+    formset = StoryPartFormSet
     fields = ["created_at", "kind", "text"]
     extra = 0
     verbose_name_plural = "Corrections and updates (shown at the foot of the story and on /corrections/)"
@@ -169,9 +188,23 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user  # modelform_factory made this class for this request alone
-        return form
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class ArticleFormForUser(form_class):
+            """The form with the rules of the user making this request."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, user=request.user, **kwargs)
+
+        return ArticleFormForUser
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and obj.pk is not None:
+            saved_ids = set(inline.get_queryset(request).filter(article=obj).values_list("pk", flat=True))
+            kwargs["data"], kwargs["vanished"] = rows_still_saved(kwargs["data"], prefix, saved_ids)
+            kwargs["loaded_version"] = submitted_version(request.POST)
+        return kwargs
 
     def changeform_view(self, request, *args, **kwargs):
         response = super().changeform_view(request, *args, **kwargs)
@@ -198,12 +231,6 @@ class ArticleAdmin(VersionAdmin):
             for name, options in super().get_fieldsets(request, obj)
         ]
 
-    def _create_formsets(self, request, obj, change):
-        # The publishing rules count bylines and citations as submitted: the form reads them from here.
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        obj._admin_formsets = formsets
-        return formsets, inline_instances
-
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
 
@@ -216,12 +243,12 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj._state_before = Article.objects.get(pk=obj.pk).state if change else Status.DRAFT
+        before = Article.objects.get(pk=obj.pk).state if change else Status.DRAFT
         super().save_model(request, obj, form, change)
+        StatusChange.record(obj, before, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        StatusChange.record(form.instance, form.instance._state_before, request.user)
         # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
         for quote in quotes_not_in_body(form.instance):
             self.message_user(
@@ -372,6 +399,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    """A speaker's record shows on every story quoting them: changing it is for whoever may edit all of those."""
+
     list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -380,19 +409,101 @@ class SpeakerAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(quote_total=Count("quotes"))
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit_all(request.user, obj.stories())
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or workflow.can_edit_all(request.user, obj.stories())
+        )
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("articles.merge_speaker")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            workflow.record_part_change(obj.stories(), request.user, f"Speaker “{obj}” edited.")
+
     @admin.display(description="Quotes", ordering="quote_total")
     def quote_count(self, speaker):
         return speaker.quote_total
 
-    @admin.action(description="Merge selected speakers into one (the one with the most quotes)")
+    @admin.action(
+        description="Merge selected speakers into one (the one with the most quotes)", permissions=["merge"]
+    )
     def merge_speakers(self, request, queryset):
         speakers = list(queryset.order_by("-quote_total", "pk"))
         if len(speakers) < 2:
             self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
             return
         keep = speakers[0]
+        stories = list(Article.objects.filter(quotes__speaker__in=speakers[1:]).distinct())
         merged = keep.absorb(speakers[1:])
+        workflow.record_part_change(stories, request.user, f"Speakers merged into “{keep.name}”.")
         self.message_user(request, f"Merged {merged} other record(s) into “{keep.name}”.", messages.SUCCESS)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags as the desk keeps them: a rename or merge changes every story carrying the tag, so it is the
+    Editors' (change and delete permissions) and makes a revision of each of those stories.
+
+    Replaces taggit's own admin, whose merge page checks no permission at all."""
+
+    list_display = ["name", "slug", "story_count"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_tags"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_total=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="Stories", ordering="story_total")
+    def story_count(self, tag):
+        return tag.story_total
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            workflow.record_part_change(tagged_stories([obj]), request.user, f"Tag “{obj}” edited.")
+
+    def delete_model(self, request, obj):
+        stories = list(tagged_stories([obj]))
+        super().delete_model(request, obj)
+        workflow.record_part_change(stories, request.user, f"Tag “{obj}” deleted.")
+
+    def delete_queryset(self, request, queryset):
+        stories = list(tagged_stories(queryset))
+        super().delete_queryset(request, queryset)
+        workflow.record_part_change(stories, request.user, "Tags deleted.")
+
+    def has_merge_permission(self, request):
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(
+        description="Merge selected tags into one (the one on the most stories)", permissions=["merge"]
+    )
+    def merge_tags(self, request, queryset):
+        tags = list(queryset.order_by("-story_total", "pk"))
+        if len(tags) < 2:
+            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            return
+        keep, others = tags[0], tags[1:]
+        stories = list(tagged_stories(others))
+        with transaction.atomic():
+            for story in stories:
+                story.tags.add(keep)
+            Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        workflow.record_part_change(stories, request.user, f"Tags merged into “{keep}”.")
+        self.message_user(request, f"Merged {len(others)} other tag(s) into “{keep}”.", messages.SUCCESS)
+
+
+def tagged_stories(tags):
+    return Article.objects.filter(tags__in=tags).distinct()
 
 
 @admin.register(Citation)
@@ -402,6 +513,39 @@ class CitationAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["title", "journal", "doi", "raw"]
     raw_id_fields = ["article"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj.article)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj.article)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # A reference can be added to, or moved to, only a story this user may edit.
+            kwargs["queryset"] = Article.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved_from = form.initial.get("article") if change else None
+        stories = Article.objects.filter(pk__in={obj.article_id, moved_from} - {None})
+        workflow.record_part_change(
+            stories, request.user, f"Reference “{obj}” {'edited' if change else 'added'}."
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workflow.record_part_change([obj.article], request.user, f"Reference “{obj}” deleted.")
+
+    def delete_queryset(self, request, queryset):
+        stories = list(Article.objects.filter(citations__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        workflow.record_part_change(stories, request.user, "References deleted.")
 
     def get_urls(self):
         parse = self.admin_site.admin_view(self.parse_reference_view)

@@ -14,10 +14,11 @@ import re
 
 from ..models import Citation
 from . import reference_crf
+from .reference_kind import kind_fields
 
 FIELDS = (
     "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page",
-    "article_number", "year", "doi", "url", "pmid", "raw",
+    "article_number", "year", "doi", "url", "pmid", "raw", "kind", "study_status",
 )  # fmt: skip
 
 LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
@@ -108,7 +109,7 @@ def parse_with(text, label_tokens):
             result["article_number"] = first  # eLife/PLOS/Science Advances number articles, not pages
         else:
             result["first_page"], result["last_page"] = first, last
-    return _fit_model(result)
+    return _fit_model(result | kind_fields(raw))
 
 
 def clean_reference(text):
