@@ -15,9 +15,7 @@ from .factories import ArticleFactory
 from .importing import FIXTURES, Run
 from .test_html_validity import nu_errors, vnu_command
 
-THEME_UNIT_TEST = (
-    FIXTURES.parent / "wordpress" / "themeunittestdata.wordpress.xml"
-)  # see the README beside it
+THEME_UNIT_TEST = FIXTURES.parent / "corpus" / "wxr" / "themeunittestdata.wordpress.xml"
 
 
 def test_blank_lines_make_paragraphs_and_single_newlines_breaks():
