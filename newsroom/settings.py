@@ -1,6 +1,6 @@
 """Newsroom settings, read from the environment with safe development defaults.
 
-Every variable is documented in the README. Production runs with DEBUG off, where SECRET_KEY and
+Every variable is documented in docs/configuration.md. Production runs with DEBUG off, where SECRET_KEY and
 ALLOWED_HOSTS must come from the environment: a missing secret fails loudly rather than falling back.
 """
 
@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "articles.context_processors.sections",
                 "articles.context_processors.canonical",
             ],
         },
