@@ -14,7 +14,8 @@ class StaffAdminSite(AdminSite):
 
     def login(self, request, extra_context=None):
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff and not second_factor.satisfied(user):
+        staff = user.is_authenticated and user.is_active and user.is_staff
+        if request.method == "GET" and staff and not second_factor.satisfied(user):
             # Password accepted, second factor still to come (or to be set up).
             step = "admin:second_factor" if second_factor.has_device(user) else "admin:second_factor_setup"
             query = urlencode({"next": request.GET["next"]}) if request.GET.get("next") else ""

@@ -7,6 +7,8 @@ request being served, if any (set by accounts.middleware.StaffSessionMiddleware)
 
 from contextvars import ContextVar
 
+from articles.models import Article
+
 from .client_address import client_address
 from .models import AuditEntry
 
@@ -28,8 +30,6 @@ def record(actor, action, *, target=None, detail="", request=None):
         user, name = None, "anonymous"
     else:
         user, name = actor, actor.get_username()
-    from articles.models import Article
-
     return AuditEntry.objects.create(
         actor=user,
         actor_name=name[:150],
