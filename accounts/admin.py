@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import second_factor
@@ -34,7 +35,7 @@ class StoryFilter(admin.SimpleListFilter):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Who did what, when: readable by Editors, and by no one editable or deletable."""
 
-    list_display = ["happened_at", "actor_name", "action", "story", "target", "detail", "ip_address"]
+    list_display = ["happened_at", "actor_name", "action", "story", "target", "summary", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter), StoryFilter]
     search_fields = ["actor_name", "target", "detail", "article__headline"]
     date_hierarchy = "happened_at"
@@ -50,6 +51,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Detail")
+    def summary(self, entry):
+        # Long details (a role's whole permission list) are read in full on the entry's own page.
+        return Truncator(entry.detail).chars(120)
 
     @admin.display(description="Story", ordering="article__headline")
     def story(self, entry):
