@@ -83,7 +83,7 @@ class CitationInline(StoryPartInline, admin.StackedInline):
     extra = 0
     fields = [
         "paste_reference",
-        ("position", "study_status"),
+        ("position", "kind", "study_status"),
         "raw",
         ("authors", "et_al"),
         "title",
