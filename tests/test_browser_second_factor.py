@@ -3,6 +3,8 @@
 import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from selenium.webdriver.support.expected_conditions import url_contains, url_to_be
+from selenium.webdriver.support.wait import WebDriverWait
 
 from .factories import desk_user
 from .logins import PASSWORD, current_code
@@ -20,12 +22,14 @@ def test_editor_logs_in_with_password_and_code(browser, live_server, settings): 
     browser.find_element("id", "id_username").send_keys("ada")
     browser.find_element("id", "id_password").send_keys(PASSWORD)
     browser.find_element("css selector", "#login-form input[type=submit]").click()
-    assert "/admin/second-factor/" in browser.current_url
+    # A click returns before the next page has loaded: wait for it (a slow machine takes seconds).
+    wait = WebDriverWait(browser, 30)
+    wait.until(url_contains("/admin/second-factor/"))
     assert "authenticator app" in browser.find_element("id", "content-main").text
 
     browser.find_element("id", "id_code").send_keys(current_code(device))
     browser.find_element("css selector", "#second-factor-form input[type=submit]").click()
-    assert browser.current_url == f"{live_server.url}/admin/"
+    wait.until(url_to_be(f"{live_server.url}/admin/"))
     assert "Site administration" in browser.title
     assert browser.find_element("css selector", '#user-tools a[href="/admin/two-step-login/"]')
     # The code was used: the device moved on past it.
