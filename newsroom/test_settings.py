@@ -53,3 +53,5 @@ PAGE_CACHE_SECONDS = 0
 # Background tasks run at once, so a saved story has its renditions when save() returns; the queue itself is
 # exercised by the tests that switch to the database backend (tests/test_background_renditions.py).
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Tests log staff in with force_login; the tests of the second factor switch the Editors' requirement on.
+TWO_FACTOR_REQUIRED_FOR_EDITORS = False

@@ -14,6 +14,7 @@ admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("robots.txt", robots_txt, name="robots"),
