@@ -30,7 +30,15 @@ def clean_html(html):
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_web_citations_only,
     ).strip()
+
+
+def _web_citations_only(tag, attribute, value):
+    """A quotation's source is a web page: nh3 does not check `cite` against URL_SCHEMES."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
 
 
 def strip_tags(html):
