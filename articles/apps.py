@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 
 class ArticlesConfig(AppConfig):
@@ -11,6 +11,8 @@ class ArticlesConfig(AppConfig):
         from taggit.models import Tag
 
         from .cache import watch_connection
+        from .models import Section
+        from .navigation import sections_changed
         from .tags import give_every_tag_a_slug
         from .workflow import sync_role_permissions
 
@@ -18,4 +20,7 @@ class ArticlesConfig(AppConfig):
         connection_created.connect(watch_connection, dispatch_uid="articles.cache.watch_connection")
         # After the permissions exist (they are made on post_migrate too), give the roles theirs.
         pre_save.connect(give_every_tag_a_slug, sender=Tag, dispatch_uid="articles.tags.slug")
+        # The header's section links are rewritten in the cache as sections change, so pages read, never query.
+        for signal in (post_save, post_delete):
+            signal.connect(sections_changed, sender=Section, dispatch_uid=f"articles.navigation.{signal}")
         post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="articles.sync_roles")

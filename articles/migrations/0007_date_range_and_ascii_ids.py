@@ -29,7 +29,7 @@ def fix_stored_values(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_speaker_merge_permission'),
+        ('articles', '0006_search_vector_given_on_insert'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
