@@ -40,9 +40,17 @@ def clean_html(html):
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_web_citations_only,
     )
     # A link whose address was missing or refused is only its text: nh3 would leave <a rel=…>, which is invalid.
     return LINK_WITHOUT_HREF.sub(r"\1", cleaned).strip()
+
+
+def _web_citations_only(tag, attribute, value):
+    """A quotation's source is a web page: nh3 does not check `cite` against URL_SCHEMES."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
 
 
 def strip_tags(markup):

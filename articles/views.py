@@ -54,8 +54,9 @@ class FilteredListView(PublishedArticlesMixin, ListView):
 
     def get_heading(self):
         # The heading comes with its number of stories, which the paginator needs: one query instead of two.
-        headings = self.model_for_heading.objects.annotate(
-            listed=Article.objects.published().count_listed_under(self.model_for_heading)
+        published = Article.objects.published()
+        headings = published.headings(self.model_for_heading).annotate(
+            listed=published.count_listed_under(self.model_for_heading)
         )
         return get_object_or_404(headings, slug=self.kwargs["slug"])
 
@@ -166,7 +167,8 @@ class CorrectionListView(ListView):
 
 
 class SpeakerView(DetailView):
-    model = Speaker
+    def get_queryset(self):
+        return Speaker.objects.quoted_in(Article.objects.published())
 
     def get_context_data(self, **kwargs):
         quotes = (

@@ -138,6 +138,7 @@ def _item(element, number, site, source):
         body=wordpress_html(content),
         # A password-protected post was never public: it comes in as a draft for an editor to decide.
         status=Status.DRAFT if _text(element, "wp:post_password") else STATUSES.get(status, Status.DRAFT),
+        draft_reason="password-protected in WordPress" if _text(element, "wp:post_password") else "",
         published_at=_date(element),
         section=categories[0] if categories else None,
         authors=[StoryAuthor(site["authors"].get(creator, creator))] if creator else [],
