@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
@@ -14,6 +15,7 @@ from reversion.models import Version
 
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
+from .editor import share_links
 from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
 from .models import (
     Article,
@@ -28,6 +30,13 @@ from .models import (
     Status,
     StatusChange,
 )
+from .models.speaker import normalise_name
+from .sanitize import clean_html
+from .speaker_forms import QuoteForm, SpeakerForm
+
+
+def stories(count):
+    return f"{count} {'story' if count == 1 else 'stories'}"
 
 
 class StoryPartInline:
@@ -56,8 +65,8 @@ class BylineInline(StoryPartInline, admin.TabularInline):
 
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
+    form = QuoteForm
     row_relations = ["article", "speaker"]
-    autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
 
@@ -126,15 +135,15 @@ class ArticleAdmin(VersionAdmin):
         "source_name",
         "source_url",
         "external_id",
-        "share_link",
         "workflow_history",
+        "body_as_read",
     ]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "loaded_version"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "embargo_until", "share_link", "workflow_history"]},
+            {"fields": ["status", "published_at", "embargo_until", "workflow_history"]},
         ),
         (
             "Hero image",
@@ -173,6 +182,29 @@ class ArticleAdmin(VersionAdmin):
         form.user = request.user  # modelform_factory made this class for this request alone
         return form
 
+    class Media:
+        js = ["js/share-links.js", "js/story-parts.js"]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/share-links/",
+                wrap(share_links.make_link),
+                name="articles_article_share_make",
+            ),
+            path(
+                "<path:object_id>/share-links/<int:link_id>/revoke/",
+                wrap(share_links.revoke_link),
+                name="articles_article_share_revoke",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["share"] = share_links.panel_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def changeform_view(self, request, *args, **kwargs):
         response = super().changeform_view(request, *args, **kwargs)
         if policy := editor_content_security_policy():
@@ -190,11 +222,16 @@ class ArticleAdmin(VersionAdmin):
         return self.inlines if obj is not None else [i for i in self.inlines if i is not CorrectionInline]
 
     def get_fieldsets(self, request, obj=None):
-        if workflow.can_publish(request.user):
-            return super().get_fieldsets(request, obj)
-        # Share links are the Editors' to hand out.
+        # Read-only, the body is shown as the story's text (body_as_read), not as its HTML source.
+        read_only = obj is not None and not self.has_change_permission(request, obj)
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "share_link"]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": ["body_as_read" if read_only and f == "body" else f for f in options["fields"]],
+                },
+            )
             for name, options in super().get_fieldsets(request, obj)
         ]
 
@@ -235,23 +272,13 @@ class ArticleAdmin(VersionAdmin):
     def state(self, article):
         return article.state.label
 
+    @admin.display(description="Body")
+    def body_as_read(self, article):
+        return mark_safe(clean_html(article.body))
+
     @admin.display(description="Bylines")
     def byline_names(self, article):
         return ", ".join(author.name for author in article.byline_authors)
-
-    @admin.display(description="Share link for reviewers")
-    def share_link(self, article):
-        if article.pk is None or article.is_public:
-            return "Only for stories that are saved and not public yet."
-        link = workflow.make_preview_link(article)
-        expires = timezone.localtime(link.expires_at)
-        return format_html(
-            '<a href="{}">{}</a><br>Read-only; works until {} {}, or until the story is published.',
-            link.url,
-            link.url,
-            f"{expires:%-d %B %Y, %H:%M}",
-            expires.tzname(),
-        )
 
     @admin.display(description="Workflow history")
     def workflow_history(self, article):
@@ -290,7 +317,11 @@ class ArticleAdmin(VersionAdmin):
                 )
             else:
                 published += 1
-        self.message_user(request, f"Published {published} stories.", messages.SUCCESS)
+        # Nothing published is not a success: say so in the warning colour, not in green.
+        if published:
+            self.message_user(request, f"Published {stories(published)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "No story was published.", messages.WARNING)
 
     @admin.action(description="Unpublish selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -298,7 +329,12 @@ class ArticleAdmin(VersionAdmin):
         for article in queryset.filter(status=Status.PUBLISHED):
             workflow.unpublish(article, request.user)
             count += 1
-        self.message_user(request, f"Unpublished {count} stories.", messages.SUCCESS)
+        if count:
+            self.message_user(request, f"Unpublished {stories(count)}.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "No story was unpublished: none of them was published.", messages.WARNING
+            )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """One earlier version beside the story as it is now, with a one-click revert (POST)."""
@@ -372,13 +408,18 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerForm
     list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_speakers"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+        return super().get_queryset(request).annotate(quote_total=Count("quotes")).order_by("name")
+
+    def get_search_results(self, request, queryset, search_term):
+        # Names are searched as normalised_name holds them, so “MASSAGUE” and “Massagué” find the same person.
+        return super().get_search_results(request, queryset, normalise_name(search_term))
 
     @admin.display(description="Quotes", ordering="quote_total")
     def quote_count(self, speaker):

@@ -41,7 +41,9 @@ def submit(driver, css_selector):
 
 def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.wait import WebDriverWait
 
     editor = desk_user("Editor", first_name="Ada", last_name="Lovelace", username="ada")
     article = ArticleFactory(
@@ -100,10 +102,15 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
 
     # A reviewer without a login opens the Editor's share link.
     browser.get(live_server.url + change_url(article))
-    link = re.search(r"/preview/[^/]+/", browser.find_element(By.CSS_SELECTOR, ".field-share_link a").text)
+    browser.find_element(By.CSS_SELECTOR, "[data-share-make]").click()
+    field = WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".share-link input"))
+    )
+    link = field.get_attribute("value")
+    assert re.fullmatch(rf"{live_server.url}/preview/[^/]+/", link)
     browser.delete_all_cookies()
-    browser.get(live_server.url + link.group(0))
+    browser.get(link)
     banner = browser.find_element(By.CSS_SELECTOR, ".preview-banner")
-    assert banner.text.startswith("Not published. This is a draft story.")
+    assert banner.text.startswith("Not published. This story is a draft.")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Sleeping octopuses flash colours"
     screenshot(browser, "workflow-share-link.png", 700)

@@ -10,6 +10,7 @@ from .correction import Correction, CorrectionKind
 from .quote import Quote
 from .redirect import ArticleRedirect
 from .section import Section
+from .share_link import ShareLink
 from .speaker import Speaker
 from .status import Status
 from .status_change import StatusChange
@@ -25,6 +26,7 @@ __all__ = [
     "CorrectionKind",
     "Quote",
     "Section",
+    "ShareLink",
     "Speaker",
     "Status",
     "StatusChange",
