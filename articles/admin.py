@@ -16,7 +16,18 @@ from reversion.models import Version
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
 from .editor import share_links
-from .forms import UNREADABLE_REFERENCE, ArticleAdminForm, CitationForm, as_submitted, read_reference
+from .forms import (
+    UNREADABLE_REFERENCE,
+    ArticleAdminForm,
+    BylineFormSet,
+    CitationForm,
+    CitationFormSet,
+    StoryPartFormSet,
+    as_submitted,
+    read_reference,
+    rows_still_saved,
+    submitted_version,
+)
 from .models import (
     Article,
     ArticleRedirect,
@@ -58,6 +69,7 @@ class StoryPartInline:
 
 class BylineInline(StoryPartInline, admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
     extra = 1
@@ -66,6 +78,7 @@ class BylineInline(StoryPartInline, admin.TabularInline):
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
     form = QuoteForm
+    formset = StoryPartFormSet
     row_relations = ["article", "speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
@@ -73,6 +86,7 @@ class QuoteInline(StoryPartInline, admin.StackedInline):
 
 class CitationInline(StoryPartInline, admin.StackedInline):
     model = Citation
+    formset = CitationFormSet
     row_relations = ["article"]
     form = CitationForm
     extra = 0
@@ -90,6 +104,7 @@ class CitationInline(StoryPartInline, admin.StackedInline):
 
 class CorrectionInline(admin.TabularInline):
     model = Correction
+    formset = StoryPartFormSet
     fields = ["created_at", "kind", "text"]
     extra = 0
     verbose_name_plural = "Corrections and updates (shown at the foot of the story and on /corrections/)"
@@ -178,9 +193,23 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.user = request.user  # modelform_factory made this class for this request alone
-        return form
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class ArticleFormForUser(form_class):
+            """The form with the rules of the user making this request."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, user=request.user, **kwargs)
+
+        return ArticleFormForUser
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and obj.pk is not None:
+            saved_ids = set(inline.get_queryset(request).filter(article=obj).values_list("pk", flat=True))
+            kwargs["data"], kwargs["vanished"] = rows_still_saved(kwargs["data"], prefix, saved_ids)
+            kwargs["loaded_version"] = submitted_version(request.POST)
+        return kwargs
 
     class Media:
         js = ["js/share-links.js", "js/story-parts.js"]
@@ -235,12 +264,6 @@ class ArticleAdmin(VersionAdmin):
             for name, options in super().get_fieldsets(request, obj)
         ]
 
-    def _create_formsets(self, request, obj, change):
-        # The publishing rules count bylines and citations as submitted: the form reads them from here.
-        formsets, inline_instances = super()._create_formsets(request, obj, change)
-        obj._admin_formsets = formsets
-        return formsets, inline_instances
-
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and workflow.can_edit(request.user, obj)
 
@@ -253,12 +276,12 @@ class ArticleAdmin(VersionAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        obj._state_before = Article.objects.get(pk=obj.pk).state if change else Status.DRAFT
+        before = Article.objects.get(pk=obj.pk).state if change else Status.DRAFT
         super().save_model(request, obj, form, change)
+        StatusChange.record(obj, before, request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        StatusChange.record(form.instance, form.instance._state_before, request.user)
         # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
         for quote in quotes_not_in_body(form.instance):
             self.message_user(

@@ -1,10 +1,13 @@
 """Admin forms: the editing shapes that differ from the stored shapes."""
 
+import copy
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.formsets import DEFAULT_MAX_NUM
+from django.forms.models import BaseInlineFormSet, construct_instance
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,7 +19,7 @@ from . import workflow
 from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
 from .extraction.references import parse_reference
 from .held_uploads import KeepsUploadsMixin
-from .models import Article, Byline, Citation, Status
+from .models import Article, Citation, Status
 
 
 class AuthorListField(forms.CharField):
@@ -203,19 +206,19 @@ class ArticleAdminForm(ArticleEditingForm):
     """The story form with the desk's rules: who may set which status, when a story may go public, and
     refusing a save made on top of someone else's (optimistic locking).
 
-    The admin sets `user` on the class and hands over the inline formsets through the instance, because
-    the publishing rules span the story and its bylines and citations.
+    `user` is who is editing (the admin's get_form binds it per request). The rules on bylines and
+    citations, and the edit check of every inline row, are the inline formsets' (StoryPartFormSet).
     """
 
-    user = None
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.saved_status = self.instance.status
         self.fields["loaded_version"].initial = self.instance.lock_version
         if "status" in self.fields:
-            allowed = workflow.allowed_statuses(self.user)
+            allowed = workflow.allowed_statuses(user)
             self.fields["status"].choices = [(s.value, s.label) for s in allowed]
         for name in ("published_at", "embargo_until"):
             if name in self.fields:
@@ -224,31 +227,50 @@ class ArticleAdminForm(ArticleEditingForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is not None:
-            self._refuse_stale_save(cleaned.get("loaded_version"))
+            self.refuse_stale_save(cleaned.get("loaded_version"))
         status = cleaned.get("status", self.saved_status)
         if status != self.saved_status and status not in workflow.allowed_statuses(self.user):
             raise ValidationError("Only an Editor can publish, schedule or unpublish a story.")
+        if status == Status.PUBLISHED:
+            self.refuse_unready(cleaned)
         return cleaned
 
-    def _refuse_stale_save(self, loaded_version):
+    def refuse_unready(self, cleaned):
+        """The publishing rules on the story's own fields, as submitted."""
+        pending = copy.copy(self.instance)
+        construct_instance(self, pending)
+        if not self.has_error("published_at") and pending.published_at is None:
+            pending.published_at = timezone.now()
+        problems = workflow.going_public_problems(pending, pending.story_problems())
+        if problems:
+            raise ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]])
+
+    def refuse_stale_save(self, loaded_version):
+        if loaded_version is None:
+            # Without it no conflict can be seen: a hand-made or truncated POST would save over anyone.
+            raise ValidationError(
+                "Not saved: this form did not say which version of the story it was opened on. "
+                "Reload the story, make your changes again and save.",
+                code="no_version",
+            )
         saved = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
-        if loaded_version is None or saved is None or loaded_version == saved.lock_version:
+        if saved is None or loaded_version == saved.lock_version:
             return
         who, when = workflow.last_change(saved)
         # The form comes back with the writer's own text in it; saving again now overwrites on purpose.
         self.data = self.data.copy()
         self.data[self.add_prefix("loaded_version")] = saved.lock_version
         local = timezone.localtime(when)
-        differing = ", ".join(self._fields_differing_from(saved)) or "none of the story's fields"
+        differing = ", ".join(self.fields_differing_from(saved)) or "none of the story's own fields"
         raise ValidationError(
             f"Not saved: {who} changed this story at {local:%H:%M} {local.tzname()} on {local:%-d %B %Y}, "
             f"after you opened it. Your version is below, unsaved; it differs from the saved one in: "
-            f"{differing}. Compare them (open the story in a new tab), then save again to replace the saved "
-            "version with yours.",
+            f"{differing}. Rows that differ are named in their sections below. Compare them (open the story "
+            "in a new tab), then save again to replace the saved version with yours.",
             code="stale",
         )
 
-    def _fields_differing_from(self, saved):
+    def fields_differing_from(self, saved):
         """Labels of the submitted story fields whose values differ from the `saved` row."""
         for field in saved._meta.concrete_fields:
             if field.name not in self.cleaned_data or isinstance(field, models.FileField):
@@ -259,31 +281,132 @@ class ArticleAdminForm(ArticleEditingForm):
             if value != getattr(saved, field.attname):
                 yield str(self.fields[field.name].label)
 
-    def _post_clean(self):
-        super()._post_clean()
-        if self.instance.status != Status.PUBLISHED or self.errors:
-            return
-        bylines, citations = self._pending_inlines()
-        problems = workflow.going_public_problems(self.instance, byline_count=bylines, citations=citations)
-        if problems:
-            self.add_error(None, ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]]))
 
-    def _pending_inlines(self):
-        """Byline count and citations as they will be after this save (None: use the saved ones)."""
-        byline_count = citations = None
-        for formset in getattr(self.instance, "_admin_formsets", []):
-            if formset.model not in (Byline, Citation):
+MAX_ROWS = 2 * DEFAULT_MAX_NUM
+
+
+def submitted_version(data):
+    """The `loaded_version` a story form was posted with, or None."""
+    try:
+        return int(data.get("loaded_version", ""))
+    except ValueError:
+        return None
+
+
+def rows_still_saved(data, prefix, saved_ids):
+    """The inline rows of `data` under `prefix`, with those whose saved row has gone since the form was opened
+    turned into new rows at the end (or dropped, when they were being deleted anyway).
+
+    Without this the row's hidden id fails validation and the form can never be saved again, with no error
+    shown. Returns (data, the row numbers as submitted that had gone).
+    """
+    try:
+        initial = int(data.get(f"{prefix}-INITIAL_FORMS", ""))
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", ""))
+    except ValueError:
+        return data, []
+    # As Django's formsets do, never read more rows than a formset would.
+    initial, total = min(initial, MAX_ROWS), min(total, MAX_ROWS)
+    vanished = [
+        index
+        for index in range(initial)
+        if data.get(f"{prefix}-{index}-id", "").isdigit()
+        and int(data[f"{prefix}-{index}-id"]) not in saved_ids
+    ]
+    if not vanished:
+        return data, []
+    kept = [index for index in range(initial) if index not in vanished]
+    revived = [index for index in vanished if not data.get(f"{prefix}-{index}-DELETE")]
+    order = [*kept, *revived, *range(initial, total)]
+    rows = {}
+    row_prefix = re.compile(rf"^{re.escape(prefix)}-(\d+)-(.+)$")
+    rewritten = data.copy()
+    for key in list(data.keys()):
+        if match := row_prefix.match(key):
+            rows.setdefault(int(match[1]), {})[match[2]] = data.getlist(key)
+            del rewritten[key]
+    for number, index in enumerate(order):
+        for name, values in rows.get(index, {}).items():
+            if name == "id" and index in vanished:
                 continue
-            formset.is_valid()
-            kept = [
-                form.instance
-                for form in formset.forms
-                if getattr(form, "cleaned_data", None)
-                and not form.cleaned_data.get("DELETE")
-                and (form.instance.pk or form.has_changed())
-            ]
-            if formset.model is Byline:
-                byline_count = len(kept)
-            else:
-                citations = sorted(kept, key=lambda citation: citation.position)
-        return byline_count, citations
+            rewritten.setlist(f"{prefix}-{number}-{name}", values)
+    rewritten[f"{prefix}-INITIAL_FORMS"] = str(len(kept))
+    rewritten[f"{prefix}-TOTAL_FORMS"] = str(len(order))
+    return rewritten, vanished
+
+
+class StoryPartFormSet(BaseInlineFormSet):
+    """A story's inline rows (bylines, quotes, citations, corrections), checked like the story's own fields:
+    if someone saved the story since the form was opened, every row that differs from the saved one is named
+    and nothing is saved. The admin passes `loaded_version` (the story form's) and `vanished` (see
+    rows_still_saved) through get_formset_kwargs."""
+
+    def __init__(self, *args, loaded_version=None, vanished=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.loaded_version = loaded_version
+        self.vanished = list(vanished)
+
+    def clean(self):
+        super().clean()
+        noun = self.model._meta.verbose_name
+        differing = [
+            f"{noun} {number} was deleted since you opened the story" for number in self.vanished_rows()
+        ]
+        if self.is_stale():
+            differing += self.rows_differing()
+        if differing:
+            raise ValidationError(
+                f"Not saved: {'; '.join(differing)}. Your version of these rows is below; save again to keep it.",
+                code="stale",
+            )
+        if self.instance.status == Status.PUBLISHED:
+            if problems := self.publishing_problems(self.kept_rows()):
+                raise ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]])
+
+    def publishing_problems(self, rows):
+        """What these rows, as they will be saved, lack for the story to go public (subclasses say)."""
+        return []
+
+    def vanished_rows(self):
+        return [index + 1 for index in self.vanished]
+
+    def is_stale(self):
+        if self.instance.pk is None or self.loaded_version is None:
+            return False
+        saved = type(self.instance).objects.filter(pk=self.instance.pk).values_list("lock_version", flat=True)
+        return self.loaded_version != saved.first()
+
+    def rows_differing(self):
+        noun = self.model._meta.verbose_name
+        submitted_ids = set()
+        for number, form in enumerate(self.forms, 1):
+            if form.instance.pk is not None:
+                submitted_ids.add(form.instance.pk)
+            if getattr(form, "cleaned_data", {}).get("DELETE"):
+                yield f"{noun} {number} is deleted in your version"
+            elif form.instance.pk is not None and form.has_changed():
+                yield f"{noun} {number} ({form.instance}) differs"
+            elif form.instance.pk is None and form.has_changed():
+                yield f"{noun} {number} is new in your version"
+        for row in self.get_queryset():
+            if row.pk not in submitted_ids:
+                yield f"{noun} “{row}” was added since you opened the story (saving keeps it)"
+
+    def kept_rows(self):
+        return [
+            form.instance
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk or form.has_changed())
+        ]
+
+
+class BylineFormSet(StoryPartFormSet):
+    def publishing_problems(self, rows):
+        return Article.byline_problems(len(rows))
+
+
+class CitationFormSet(StoryPartFormSet):
+    def publishing_problems(self, rows):
+        return Article.citation_problems(sorted(rows, key=lambda citation: citation.position))

@@ -114,9 +114,10 @@ def time_zone_note():
     return f"Times are {timezone.get_current_timezone().key} time ({timezone.localtime().tzname()} now)."
 
 
-def going_public_problems(article, byline_count=None, citations=None):
-    """Why `article`, as it stands, may not be published at its publication time (or now)."""
-    problems = article.publishing_problems(byline_count=byline_count, citations=citations)
+def going_public_problems(article, problems=None):
+    """Why `article` may not be published at its publication time (or now): the embargo, then `problems`
+    (by default every publishing rule, over the saved parts)."""
+    problems = article.publishing_problems() if problems is None else problems
     embargo = article.embargo_problem(article.published_at or timezone.now())
     return [embargo, *problems] if embargo else problems
 

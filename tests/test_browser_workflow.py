@@ -60,11 +60,15 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
     browser.get(live_server.url + change_url(article))
     Select(browser.find_element(By.ID, "id_status")).select_by_value(Status.PUBLISHED)
     submit(browser, "input[name=_save]")
-    problems = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li")]
+    # The story's own problems at the top, the bylines' and references' at their sections.
+    problems = [
+        li.text
+        for li in browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li, ul.errorlist.nonform li")
+    ]
     assert problems == [
         "Can't publish yet: Add a standfirst.",
-        "Add at least one byline.",
-        "Give reference 1 a DOI or a title.",
+        "Can't publish yet: Add at least one byline.",
+        "Can't publish yet: Give reference 1 a DOI or a title.",
     ]
     assert "Times are Europe/London time" in browser.find_element(By.CSS_SELECTOR, ".field-published_at").text
     screenshot(browser, "workflow-publish-rules.png", 900)

@@ -164,6 +164,7 @@ class TestPasteReference:
         data = story_post(
             headline=article.headline,
             slug=article.slug,
+            loaded_version=str(article.lock_version),
             **inline_management("citations", 1, initial=1),
             **citation_fields(
                 id=str(old.pk),
@@ -294,6 +295,7 @@ class TestQuoteWarning:
             headline=article.headline,
             slug=article.slug,
             status=Status.DRAFT,
+            loaded_version=str(article.lock_version),
             **inline_management("quotes", 1, initial=1),
             **{
                 "quotes-0-id": str(quote.pk),

@@ -394,7 +394,9 @@ class TestRenditions:
                 assert rendition.getpixel((50, 50)) == pytest.approx(expected, abs=6)
 
     def test_removing_the_image_clears_the_record(self, admin_client, hero_story):
-        data = story_post(status=Status.DRAFT, **{"hero_image-clear": "on"})
+        data = story_post(
+            status=Status.DRAFT, loaded_version=str(hero_story.lock_version), **{"hero_image-clear": "on"}
+        )
         response = admin_client.post(reverse("admin:articles_article_change", args=[hero_story.pk]), data)
         assert response.status_code == 302, form_errors(response)
         hero_story.refresh_from_db()

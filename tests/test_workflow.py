@@ -167,12 +167,15 @@ class TestEditorPublishing:
         CitationFactory(article=article, position=1, doi="", title="")
         response = edit(editor_client, article, status=Status.PUBLISHED, headline="Edited headline")
         assert response.status_code == 200
-        messages = response.context["adminform"].form.non_field_errors()
-        assert list(messages) == [
+        # The story's own problems head the form; the bylines' and references' stand at their sections.
+        assert list(response.context["adminform"].form.non_field_errors()) == [
             "Can't publish yet: Add a standfirst.",
-            "Add at least one byline.",
             "Add alt text for the hero image.",
-            "Give reference 2 a DOI or a title.",
+        ]
+        bylines, _quotes, citations, _corrections = response.context["inline_admin_formsets"]
+        assert list(bylines.formset.non_form_errors()) == ["Can't publish yet: Add at least one byline."]
+        assert list(citations.formset.non_form_errors()) == [
+            "Can't publish yet: Give reference 2 a DOI or a title."
         ]
         article.refresh_from_db()
         assert article.status == Status.DRAFT and article.headline != "Edited headline"

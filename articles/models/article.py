@@ -286,25 +286,32 @@ class Article(models.Model):
             owners[user.pk] = self.created_by_id == user.pk or self.bylines.filter(author__user=user).exists()
         return owners[user.pk]
 
-    def publishing_problems(self, byline_count=None, citations=None):
-        """Every reason the story can't go public yet, each named, so they are fixed in one pass.
+    def publishing_problems(self):
+        """Every reason the story, as saved with its parts, can't go public yet, each named, so they are
+        fixed in one pass."""
+        return [
+            *self.story_problems(),
+            *self.byline_problems(self.bylines.count()),
+            *self.citation_problems(self.citations.all()),
+        ]
 
-        The admin passes the bylines and citations still being edited; otherwise the saved ones count.
-        """
-        problems = []
-        if not self.standfirst.strip():
-            problems.append("Add a standfirst.")
-        if byline_count is None:
-            byline_count = self.bylines.count()
-        if byline_count < 1:
-            problems.append("Add at least one byline.")
-        problems.extend(self.image_problems())
-        if citations is None:
-            citations = self.citations.all()
-        for number, citation in enumerate(citations, 1):
-            if not (citation.doi.strip() or citation.title.strip()):
-                problems.append(f"Give reference {number} a DOI or a title.")
-        return problems
+    def story_problems(self):
+        """What the story's own fields lack for publishing (the admin form checks these; its inlines the rest)."""
+        problems = [] if self.standfirst.strip() else ["Add a standfirst."]
+        return [*problems, *self.image_problems()]
+
+    @staticmethod
+    def byline_problems(byline_count):
+        return [] if byline_count >= 1 else ["Add at least one byline."]
+
+    @staticmethod
+    def citation_problems(citations):
+        """`citations` in their printed order, as saved or as about to be saved."""
+        return [
+            f"Give reference {number} a DOI or a title."
+            for number, citation in enumerate(citations, 1)
+            if not (citation.doi.strip() or citation.title.strip())
+        ]
 
     def embargo_problem(self, going_public_at):
         """Why the story can't go public at that time, or "" when the embargo (if any) allows it."""
