@@ -359,9 +359,10 @@ class StoryPartFormSet(BaseInlineFormSet):
                 f"Not saved: {'; '.join(differing)}. Your version of these rows is below; save again to keep it.",
                 code="stale",
             )
-        if self.instance.status == Status.PUBLISHED:
-            if problems := self.publishing_problems(self.kept_rows()):
-                raise ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]])
+        if self.instance.status == Status.PUBLISHED and (
+            problems := self.publishing_problems(self.kept_rows())
+        ):
+            raise ValidationError([f"Can't publish yet: {problems[0]}", *problems[1:]])
 
     def publishing_problems(self, rows):
         """What these rows, as they will be saved, lack for the story to go public (subclasses say)."""
