@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.forms.widgets import Script
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +18,7 @@ from reversion.models import Version
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
 from .editor import share_links
+from .editor import views as editor_views
 from .forms import (
     UNREADABLE_REFERENCE,
     ArticleAdminForm,
@@ -154,12 +157,17 @@ class ArticleAdmin(VersionAdmin):
         "body_as_read",
     ]
     actions = ["publish", "unpublish"]
+    # The story editor's template puts fieldsets classed "story-settings" beside the writing, the rest under it.
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "loaded_version"]}),
+        (None, {"fields": ["headline", "slug", "standfirst", "body", "loaded_version"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "embargo_until", "workflow_history"]},
+            {
+                "fields": ["status", "published_at", "embargo_until", "workflow_history"],
+                "classes": ["story-settings"],
+            },
         ),
+        ("Section and tags", {"fields": ["section", "tags"], "classes": ["story-settings"]}),
         (
             "Hero image",
             {
@@ -169,15 +177,16 @@ class ArticleAdmin(VersionAdmin):
                     "hero_caption",
                     "hero_credit",
                     ("hero_focal_x", "hero_focal_y"),
-                ]
+                ],
+                "classes": ["story-settings"],
             },
         ),
-        ("Science context", {"fields": ["disclosure"]}),
+        ("Science context", {"fields": ["disclosure"], "classes": ["story-settings"]}),
         (
             "Record",
             {
                 "fields": ["created_at", "updated_at", "source_name", "source_url", "external_id"],
-                "classes": ["collapse"],
+                "classes": ["collapse", "story-settings"],
             },
         ),
     ]
@@ -209,10 +218,26 @@ class ArticleAdmin(VersionAdmin):
             saved_ids = set(inline.get_queryset(request).filter(article=obj).values_list("pk", flat=True))
             kwargs["data"], kwargs["vanished"] = rows_still_saved(kwargs["data"], prefix, saved_ids)
             kwargs["loaded_version"] = submitted_version(request.POST)
+        # A writer starting a story is usually its author: their byline is filled in, to remove if not.
+        new_story = request.method == "GET" and obj.pk is None and isinstance(inline, BylineInline)
+        if new_story and (author := Author.objects.filter(user=request.user).first()):
+            kwargs["initial"] = [{"author": author.pk, "position": 0}]
         return kwargs
 
     class Media:
-        js = ["js/share-links.js", "js/story-parts.js"]
+        # ES modules: each keeps its names to itself, and runs once the page is parsed.
+        js = [
+            Script(f"js/{name}.js", type="module")
+            for name in (
+                "editor-changes",
+                "share-links",
+                "story-parts",
+                "story-actions",
+                "editor-autosave",
+                "editor-preview",
+                "editor-presence",
+            )
+        ]
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -227,11 +252,20 @@ class ArticleAdmin(VersionAdmin):
                 wrap(share_links.revoke_link),
                 name="articles_article_share_revoke",
             ),
+            *editor_views.editor_urls(self),
             *super().get_urls(),
         ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The status is set by the action bar's buttons (each submits the status it leads to); the hidden input
+        # carries the saved one for submissions made without a button.
+        if db_field.name == "status":
+            kwargs["widget"] = forms.HiddenInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["share"] = share_links.panel_context(request, obj)
+        context["editor"] = editor_views.editor_context(self, request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, *args, **kwargs):
@@ -282,6 +316,7 @@ class ArticleAdmin(VersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        editor_views.discard(form.instance, request.user, added=not change)
         # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
         for quote in quotes_not_in_body(form.instance):
             self.message_user(

@@ -42,7 +42,6 @@ def submit(driver, css_selector):
 def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.select import Select
     from selenium.webdriver.support.wait import WebDriverWait
 
     editor = desk_user("Editor", first_name="Ada", last_name="Lovelace", username="ada")
@@ -58,17 +57,17 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
 
     # Publishing an incomplete story: every missing item at once, nothing saved.
     browser.get(live_server.url + change_url(article))
-    Select(browser.find_element(By.ID, "id_status")).select_by_value(Status.PUBLISHED)
-    submit(browser, "input[name=_save]")
-    # The story's own problems at the top, the bylines' and references' at their sections.
+    submit(browser, f".story-actions button[value={Status.PUBLISHED}]")
+    # The story's own problems at the top, the references' and bylines' at their sections (bylines are beside
+    # the writing, so they come last on the page).
     problems = [
         li.text
         for li in browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li, ul.errorlist.nonform li")
     ]
     assert problems == [
         "Can't publish yet: Add a standfirst.",
-        "Can't publish yet: Add at least one byline.",
         "Can't publish yet: Give reference 1 a DOI or a title.",
+        "Can't publish yet: Add at least one byline.",
     ]
     assert "Times are Europe/London time" in browser.find_element(By.CSS_SELECTOR, ".field-published_at").text
     screenshot(browser, "workflow-publish-rules.png", 900)
@@ -85,13 +84,13 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
     standfirst = browser.find_element(By.ID, "id_standfirst")
     standfirst.clear()
     standfirst.send_keys("Ada's better standfirst.")
-    submit(browser, "input[name=_save]")
+    submit(browser, ".story-actions [data-keep]")
     [message] = browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li")
     assert message.text.startswith("Not saved: Bob Ross changed this story at ")
     assert "differs from the saved one in: Headline, Standfirst." in message.text
     assert browser.find_element(By.ID, "id_standfirst").get_attribute("value") == "Ada's better standfirst."
     screenshot(browser, "workflow-conflict.png", 700)
-    submit(browser, "input[name=_save]")  # saving again, on purpose, replaces Bob's version
+    submit(browser, ".story-actions [data-keep]")  # saving again, on purpose, replaces Bob's version
     article.refresh_from_db()
     assert article.standfirst == "Ada's better standfirst."
 
@@ -106,7 +105,9 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
 
     # A reviewer without a login opens the Editor's share link.
     browser.get(live_server.url + change_url(article))
-    browser.find_element(By.CSS_SELECTOR, "[data-share-make]").click()
+    make = browser.find_element(By.CSS_SELECTOR, "[data-share-make]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", make)  # clear of the action bar
+    make.click()
     field = WebDriverWait(browser, 10).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".share-link input"))
     )

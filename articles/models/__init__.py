@@ -14,6 +14,7 @@ from .share_link import ShareLink
 from .speaker import Speaker
 from .status import Status
 from .status_change import StatusChange
+from .working_copy import WorkingCopy
 
 __all__ = [
     "Article",
@@ -30,6 +31,7 @@ __all__ = [
     "Speaker",
     "Status",
     "StatusChange",
+    "WorkingCopy",
 ]
 
 # Revision history: a story with its bylines, quotes, citations and tags (taggit's `tagged_items`). Corrections are a public log
