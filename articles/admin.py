@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.forms.widgets import Script
 from django.http import JsonResponse
@@ -14,6 +15,7 @@ from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
+from taggit.models import Tag
 
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
@@ -51,6 +53,9 @@ from .speaker_forms import QuoteForm, SpeakerForm
 
 def stories(count):
     return f"{count} {'story' if count == 1 else 'stories'}"
+
+
+admin.site.unregister(Tag)
 
 
 class StoryPartInline:
@@ -95,7 +100,7 @@ class CitationInline(StoryPartInline, admin.StackedInline):
     extra = 0
     fields = [
         "paste_reference",
-        ("position", "study_status"),
+        ("position", "kind", "study_status"),
         "raw",
         ("authors", "et_al"),
         "title",
@@ -466,6 +471,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    """A speaker's record shows on every story quoting them: changing it is for whoever may edit all of those."""
+
     form = SpeakerForm
     list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
@@ -479,19 +486,101 @@ class SpeakerAdmin(admin.ModelAdmin):
         # Names are searched as normalised_name holds them, so “MASSAGUE” and “Massagué” find the same person.
         return super().get_search_results(request, queryset, normalise_name(search_term))
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit_all(request.user, obj.stories())
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or workflow.can_edit_all(request.user, obj.stories())
+        )
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("articles.merge_speaker")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            workflow.record_part_change(obj.stories(), request.user, f"Speaker “{obj}” edited.")
+
     @admin.display(description="Quotes", ordering="quote_total")
     def quote_count(self, speaker):
         return speaker.quote_total
 
-    @admin.action(description="Merge selected speakers into one (the one with the most quotes)")
+    @admin.action(
+        description="Merge selected speakers into one (the one with the most quotes)", permissions=["merge"]
+    )
     def merge_speakers(self, request, queryset):
         speakers = list(queryset.order_by("-quote_total", "pk"))
         if len(speakers) < 2:
             self.message_user(request, "Select at least two speakers to merge.", messages.WARNING)
             return
         keep = speakers[0]
+        stories = list(Article.objects.filter(quotes__speaker__in=speakers[1:]).distinct())
         merged = keep.absorb(speakers[1:])
+        workflow.record_part_change(stories, request.user, f"Speakers merged into “{keep.name}”.")
         self.message_user(request, f"Merged {merged} other record(s) into “{keep.name}”.", messages.SUCCESS)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Tags as the desk keeps them: a rename or merge changes every story carrying the tag, so it is the
+    Editors' (change and delete permissions) and makes a revision of each of those stories.
+
+    Replaces taggit's own admin, whose merge page checks no permission at all."""
+
+    list_display = ["name", "slug", "story_count"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_tags"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(story_total=Count("taggit_taggeditem_items"))
+
+    @admin.display(description="Stories", ordering="story_total")
+    def story_count(self, tag):
+        return tag.story_total
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            workflow.record_part_change(tagged_stories([obj]), request.user, f"Tag “{obj}” edited.")
+
+    def delete_model(self, request, obj):
+        stories = list(tagged_stories([obj]))
+        super().delete_model(request, obj)
+        workflow.record_part_change(stories, request.user, f"Tag “{obj}” deleted.")
+
+    def delete_queryset(self, request, queryset):
+        stories = list(tagged_stories(queryset))
+        super().delete_queryset(request, queryset)
+        workflow.record_part_change(stories, request.user, "Tags deleted.")
+
+    def has_merge_permission(self, request):
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(
+        description="Merge selected tags into one (the one on the most stories)", permissions=["merge"]
+    )
+    def merge_tags(self, request, queryset):
+        tags = list(queryset.order_by("-story_total", "pk"))
+        if len(tags) < 2:
+            self.message_user(request, "Select at least two tags to merge.", messages.WARNING)
+            return
+        keep, others = tags[0], tags[1:]
+        stories = list(tagged_stories(others))
+        with transaction.atomic():
+            for story in stories:
+                story.tags.add(keep)
+            Tag.objects.filter(pk__in=[tag.pk for tag in others]).delete()
+        workflow.record_part_change(stories, request.user, f"Tags merged into “{keep}”.")
+        self.message_user(request, f"Merged {len(others)} other tag(s) into “{keep}”.", messages.SUCCESS)
+
+
+def tagged_stories(tags):
+    return Article.objects.filter(tags__in=tags).distinct()
 
 
 @admin.register(Citation)
@@ -501,6 +590,39 @@ class CitationAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["title", "journal", "doi", "raw"]
     raw_id_fields = ["article"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj.article)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or workflow.can_edit(request.user, obj.article)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # A reference can be added to, or moved to, only a story this user may edit.
+            kwargs["queryset"] = Article.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved_from = form.initial.get("article") if change else None
+        stories = Article.objects.filter(pk__in={obj.article_id, moved_from} - {None})
+        workflow.record_part_change(
+            stories, request.user, f"Reference “{obj}” {'edited' if change else 'added'}."
+        )
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        workflow.record_part_change([obj.article], request.user, f"Reference “{obj}” deleted.")
+
+    def delete_queryset(self, request, queryset):
+        stories = list(Article.objects.filter(citations__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        workflow.record_part_change(stories, request.user, "References deleted.")
 
     def get_urls(self):
         parse = self.admin_site.admin_view(self.parse_reference_view)

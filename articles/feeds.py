@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
+from .house_style import render_text
 from .models import Article, Author, Section
 
 FEED_SIZE = 30
@@ -47,15 +48,16 @@ class LatestStoriesFeed(Feed):
         return articles
 
     def items(self, obj):
-        # Tags become the items' categories.
-        articles = Article.objects.published().for_teasers().prefetch_related("tags")
+        # Tags become the items' categories; references close each item's description.
+        articles = Article.objects.published().for_teasers().prefetch_related("tags", "citations")
         return self.filter_articles(articles, obj)[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_safe(item.headline)
 
     def item_description(self, item):
-        return xml_safe(item.teaser_text)
+        references = [f"Reference: {render_text(citation)}" for citation in item.citations.all()]
+        return xml_safe("\n\n".join([item.teaser_text, *references]))
 
     def item_pubdate(self, item):
         return item.published_at

@@ -93,7 +93,7 @@ class CitationForm(forms.ModelForm):
     class Meta:
         model = Citation
         fields = [
-            "article", "paste_reference", "position", "study_status", "raw", "authors", "et_al", "title",
+            "article", "paste_reference", "position", "kind", "study_status", "raw", "authors", "et_al", "title",
             "journal", "volume", "issue", "first_page", "last_page", "article_number", "year", "doi", "pmid",
             "url",
         ]  # fmt: skip

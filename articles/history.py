@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from taggit.models import Tag, TaggedItem
 
+from .house_style import render_text
 from .models import Author, Byline, Citation, Quote, Section, Speaker
 
 TEXT_FIELDS = [
@@ -86,7 +87,7 @@ def _part_lines(bylines, quotes, citations, tag_links):
         "Quotes": [f"{getattr(speakers.get(q.speaker_id), 'name', missing)}: “{q.text}”" for q in quotes],
         "References": [
             " ".join(
-                filter(None, [c.formatted(), f"doi:{c.doi}" if c.doi else "", c.get_study_status_display()])
+                filter(None, [render_text(c), f"doi:{c.doi}" if c.doi else "", c.get_study_status_display()])
             )
             for c in citations
         ],

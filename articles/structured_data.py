@@ -10,6 +10,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import strip_tags
 
+from .house_style import render_text
+
 LOGO_PATH = "img/logo.png"
 
 
@@ -42,9 +44,14 @@ def person(author, request):
 
 def scholarly_article(citation):
     """A reference as ScholarlyArticle: the periodical and volume nest as schema.org describes journals."""
-    data = {"@type": "ScholarlyArticle", "name": citation.title or citation.formatted()}
+    data = {"@type": "ScholarlyArticle", "name": citation.title or render_text(citation)}
+    # The reference as the page prints it, in the desk's house style.
+    data["description"] = render_text(citation)
     if citation.authors:
-        data["author"] = [{"@type": "Person", "name": name} for name in citation.authors]
+        data["author"] = [
+            {"@type": "Organization" if name.is_organisation else "Person", "name": str(name)}
+            for name in citation.names
+        ]
     if citation.journal:
         part_of = {"@type": "Periodical", "name": citation.journal}
         if citation.volume:

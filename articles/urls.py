@@ -14,6 +14,7 @@ urlpatterns = [
     path("speaker/<str:slug>/", views.SpeakerView.as_view(), name="speaker"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("cite/<int:pk>.<str:fmt>", views.citation_download, name="cite"),
+    path("story/<str:slug>/cite.<str:fmt>", views.story_citation_download, name="cite-story"),
     path("feeds/rss/", feeds.LatestStoriesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.atom(feeds.LatestStoriesFeed)(), name="feed-atom"),
     path("section/<slug:slug>/rss/", feeds.SectionFeed(), name="section-rss"),

@@ -185,6 +185,19 @@ def citation_download(request, pk, fmt):
 
 
 @require_GET
+def story_citation_download(request, slug, fmt):
+    """The story itself as a BibTeX, RIS or CSL-JSON file (a newspaper article), for "Cite this story"."""
+    if fmt not in cite.FORMATS:
+        raise Http404("Unknown citation format.")
+    article = get_object_or_404(Article.objects.published().for_teasers(), slug=slug)
+    url = request.build_absolute_uri(article.get_absolute_url())
+    text, content_type, filename = cite.export_story(article, fmt, url)
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
 def robots_txt(request):
     sitemaps = [reverse("sitemap-index"), reverse("news-sitemap")]
     lines = [

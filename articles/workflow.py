@@ -7,6 +7,10 @@ Roles
   Writer  starts stories and edits their own (started by them, or carrying their byline) while they
           are drafts or in review; moves them between draft and in review.
   Editor  everything a Writer can, on anyone's story, plus publishing, scheduling and unpublishing.
+A story's parts (bylines, quotes, citations, corrections, tags, and the public records of its speakers)
+change only through someone who may edit that story, wherever in the admin they are changed; each such
+change is a revision of the story and bumps its lock counter (record_part_change). Merging speakers or
+tags is the Editors'. docs/permissions.md has the full table, checked against tests/test_permissions.py.
 Superusers can do everything. The groups come from a migration; their permissions from ROLE_PERMISSIONS,
 applied after every migrate.
 """
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS = {
         "articles.add_section",
         "articles.change_section",
         "articles.delete_speaker",
+        "articles.merge_speaker",
         "articles.view_articleredirect",
         "articles.delete_articleredirect",
         "taggit.change_tag",
@@ -100,6 +105,22 @@ def can_edit(user, article=None):
         return True
     # A Writer's own story stays theirs until it is published; live copy is the Editors' to change.
     return article.status != Status.PUBLISHED and article.is_owned_by(user)
+
+
+def can_edit_all(user, articles):
+    """May this user change something every one of these stories shows (a speaker's record, a tag)?"""
+    return all(can_edit(user, article) for article in articles)
+
+
+def record_part_change(articles, user, comment):
+    """A part of these stories changed outside their own form (a citation, a speaker's record, a tag): each
+    gets a revision saying so, and its lock counter goes up, so a story form opened before the change is
+    refused instead of silently putting the old part back."""
+    for article in articles:
+        with reversion.create_revision():
+            article.save()
+            reversion.set_user(user if user is not None and user.is_authenticated else None)
+            reversion.set_comment(comment)
 
 
 def allowed_statuses(user):

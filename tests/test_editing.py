@@ -15,6 +15,7 @@ from articles.editing import (
     quote_in_body,
 )
 from articles.forms import ArticleEditingForm
+from articles.house_style import render_text
 from articles.models import Article, Citation, Status
 from articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
@@ -117,7 +118,7 @@ class TestBodyEditor:
 
 
 def citation_fields(index=0, **fields):
-    base = {"position": str(index), "study_status": "peer_reviewed"}
+    base = {"position": str(index), "kind": "journal_article", "study_status": "peer_reviewed"}
     return {f"citations-{index}-{name}": value for name, value in {**base, **fields}.items()}
 
 
@@ -135,7 +136,7 @@ class TestPasteReference:
         assert (citation.journal, citation.volume, citation.year) == ("Nature Cancer", "1", 2020)
         assert (citation.first_page, citation.last_page) == ("28", "45")
         assert "Reference:" not in citation.raw and "Ganesh, K., Basnet, H." in citation.raw
-        assert citation.formatted().endswith("Nature Cancer 1, 28–45 (2020).")
+        assert render_text(citation).endswith("Nature Cancer 1, 28–45 (2020).")
 
     def test_fields_typed_by_the_editor_win(self, admin_client):
         data = story_post(
@@ -215,6 +216,7 @@ class TestPasteReference:
             {
                 "article": str(article.pk),
                 "position": "0",
+                "kind": "journal_article",
                 "study_status": "preprint",
                 "paste_reference": SEED_REFERENCE,
             },

@@ -3,6 +3,7 @@
 import pytest
 
 from articles.extraction.references import FIELDS, parse_reference, parse_references
+from articles.house_style import render_text
 from articles.models import Citation
 
 from .factories import ArticleFactory
@@ -39,6 +40,8 @@ def test_nature_style_from_the_seed():
             "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
             "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28-45 (2020)"
         ),
+        "kind": "journal_article",
+        "study_status": "peer_reviewed",
     }
 
 
@@ -143,7 +146,7 @@ def test_result_saves_as_a_valid_citation():
     citation = Citation(article=article, **parse_reference(SEED_REFERENCE))
     citation.full_clean()
     citation.save()
-    assert citation.formatted() == (
+    assert render_text(citation) == (
         "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
         "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28–45 (2020)."
     )

@@ -7,7 +7,7 @@ import pytest
 
 from articles.models import Article, Status
 
-from .importing import FIXTURES, Run, row_counts
+from .importing import CORPUS, FIXTURES, Run, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ class TestOwnFeeds:
 
 
 IMPORTS = "imports"
-CORPUS = {
+OUTCOMES = {
     "01-guardian-rss20.xml": (IMPORTS, None),
     "02-heise-atom10-de.xml": (IMPORTS, "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei"),
     "03-uol-noticias-undeclared-latin1.xml": (IMPORTS, "Ibope: Bolsonaro perde de Haddad, Ciro e Alckmin em simulações de 2º turno"),
@@ -69,9 +69,9 @@ CORPUS = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize(("name", "outcome", "headline"), [(n, *o) for n, o in CORPUS.items()])
-def test_corpus_feed(shared_dir, name, outcome, headline):
-    path = shared_dir / "corpus" / "feeds" / name
+@pytest.mark.parametrize(("name", "outcome", "headline"), [(n, *o) for n, o in OUTCOMES.items()])
+def test_corpus_feed(name, outcome, headline):
+    path = CORPUS / "feeds" / name
     before = row_counts()
     run = Run(path)
     if outcome == IMPORTS:
@@ -87,5 +87,5 @@ def test_corpus_feed(shared_dir, name, outcome, headline):
         assert row_counts() == before
 
 
-def test_all_corpus_feeds_have_an_expected_outcome(shared_dir):
-    assert sorted(p.name for p in (shared_dir / "corpus" / "feeds").glob("*.xml")) == sorted(CORPUS)
+def test_all_corpus_feeds_have_an_expected_outcome():
+    assert sorted(p.name for p in (CORPUS / "feeds").glob("*.xml")) == sorted(OUTCOMES)

@@ -7,18 +7,15 @@ from articles.importers.text import parse
 from articles.models import Article, Citation, Quote, Speaker, Status
 
 from .factories import SpeakerFactory
-from .importing import FIXTURES, Run
+from .importing import FIXTURES, SEED_STORY, Run
 
 pytestmark = pytest.mark.django_db
 
 
 class TestSeed:
     @pytest.fixture
-    def article(self, shared_dir):
-        seed = shared_dir / "samples" / "metastasis-origins.txt"
-        if not seed.is_file():
-            pytest.skip("the seed story is not in ../shared/samples")
-        run = Run(seed)
+    def article(self):
+        run = Run(SEED_STORY)
         assert run.ok, run.err
         return Article.objects.get()
 
@@ -75,9 +72,9 @@ class TestSeed:
             2020,
         )
 
-    def test_existing_speaker_reused_by_normalised_name(self, shared_dir):
+    def test_existing_speaker_reused_by_normalised_name(self):
         existing = SpeakerFactory(name="joan massague", role="", affiliation="")
-        Run(shared_dir / "samples" / "metastasis-origins.txt")
+        Run(SEED_STORY)
         assert Speaker.objects.filter(normalised_name="joan massague").count() == 1
         existing.refresh_from_db()
         assert existing.role == "oncologist"  # blanks filled, the record not duplicated

@@ -11,7 +11,7 @@ from articles.importers import wxr
 from articles.importers.story import Ignored, Source, Story
 from articles.models import Article, Author, Status
 
-from .importing import FIXTURES, Run, row_counts
+from .importing import CORPUS, FIXTURES, Run, row_counts
 
 pytestmark = pytest.mark.django_db
 WP = "{http://wordpress.org/export/1.2/}"
@@ -139,10 +139,10 @@ class TestStreaming:
 
 
 class TestWordPressCorpus:
-    """WordPress's own exports (../shared/corpus/wxr), read from where they are, never copied here."""
+    """WordPress's own exports (tests/fixtures/corpus/wxr), inputs nobody on this team wrote."""
 
-    def test_every_post_of_the_theme_unit_test_imports_once(self, shared_dir):
-        path = shared_dir / "corpus" / "wxr" / "themeunittestdata.wordpress.xml"
+    def test_every_post_of_the_theme_unit_test_imports_once(self):
+        path = CORPUS / "wxr" / "themeunittestdata.wordpress.xml"
         tree = parse_xml(path)
         items = tree.getroot().iter("item")
         kinds = [item.findtext(f"{WP.replace('http:', 'https:')}post_type") for item in items]
@@ -176,8 +176,8 @@ class TestWordPressCorpus:
         listed = ", ".join(f"{n} {words[kind]}" for kind, n in sorted(ignored.items()))
         assert f"wxr: not stories, ignored: {listed}" in run.out
 
-    def test_utf8_challenges(self, shared_dir):
-        path = shared_dir / "corpus" / "wxr" / "wxr-utf-8-challenges.xml"
+    def test_utf8_challenges(self):
+        path = CORPUS / "wxr" / "wxr-utf-8-challenges.xml"
         run = Run(path)
         assert run.ok, run.err
         # Names cleaned of bidi controls compare equal to themselves: an unchanged export changes nothing.
@@ -188,22 +188,22 @@ class TestWordPressCorpus:
         assert "Frost" in post.headline
         assert Author.objects.count() == 1
 
-    def test_slashes_are_kept_as_written(self, shared_dir):
-        Run(shared_dir / "corpus" / "wxr" / "slashes.xml")
+    def test_slashes_are_kept_as_written(self):
+        Run(CORPUS / "wxr" / "slashes.xml")
         assert 'aren\\\'t \\"cool\\"' in Article.objects.get().body.replace("&quot;", '"')
 
-    def test_wxr_1_1_and_missing_tags(self, shared_dir):
+    def test_wxr_1_1_and_missing_tags(self):
         run = Run(
-            shared_dir / "corpus" / "wxr" / "valid-wxr-1.1.xml",
-            shared_dir / "corpus" / "wxr" / "missing-tags.xml",
+            CORPUS / "wxr" / "valid-wxr-1.1.xml",
+            CORPUS / "wxr" / "missing-tags.xml",
         )
         assert run.ok, run.err
         assert run.row("wxr")["created"] == 2
         bare = Article.objects.get(headline="No Author Post")
         assert bare.byline_authors == [] and bare.body == "<p>text</p>"
 
-    def test_the_whole_folder(self, shared_dir):
-        run = Run(shared_dir / "corpus" / "wxr")
+    def test_the_whole_folder(self):
+        run = Run(CORPUS / "wxr")
         assert run.ok, run.err
         assert run.row("wxr")["failed"] == 0
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles.house_style import render_text
 from articles.models import Article, Citation, Speaker, Status
 from articles.models.speaker import normalise_name
 from articles.sanitize import clean_html
@@ -92,7 +93,7 @@ class TestOrdering:
 class TestCitation:
     def test_seed_reference_formatting(self):
         citation = CitationFactory()
-        assert citation.formatted() == (
+        assert render_text(citation) == (
             "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
             "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28–45 (2020)."
         )
@@ -119,7 +120,7 @@ class TestCitation:
 
     def test_formatting_without_optional_parts(self):
         citation = Citation(authors=["Doe, J."], title="A study?", journal="Cell", year=2021)
-        assert citation.formatted() == "Doe, J. A study? Cell (2021)."
+        assert render_text(citation) == "Doe, J. A study? Cell (2021)."
 
 
 class TestSpeaker:

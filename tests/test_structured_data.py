@@ -106,6 +106,8 @@ def test_seed_story_json_ld_field_by_field(client, seed_story):
         {
             "@type": "ScholarlyArticle",
             "name": "L1CAM defines the regenerative origin of metastasis-initiating cells in colorectal cancer",
+            "description": "Ganesh, K., Basnet, H., Kaygusuz, Y. et al. L1CAM defines the regenerative origin of "
+            "metastasis-initiating cells in colorectal cancer. Nature Cancer 1, 28–45 (2020).",
             "author": [
                 {"@type": "Person", "name": "Ganesh, K."},
                 {"@type": "Person", "name": "Basnet, H."},

@@ -13,10 +13,11 @@ The returned keys are exactly Citation field names, so ``Citation(article=a, **p
 import re
 
 from ..models import Citation
+from .reference_kind import kind_fields
 
 FIELDS = (
     "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page",
-    "article_number", "year", "doi", "url", "pmid", "raw",
+    "article_number", "year", "doi", "url", "pmid", "raw", "kind", "study_status",
 )  # fmt: skip
 
 LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
@@ -116,7 +117,7 @@ def parse_reference(text: str) -> dict:
         result["title"] = rest
         if result["year"] is None and (year := ANY_YEAR.search(raw)):
             result["year"] = int(year["year"])
-    return _fit_model(result)
+    return _fit_model(result | kind_fields(raw))
 
 
 def parse_references(text: str) -> list[dict]:

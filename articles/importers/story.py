@@ -33,7 +33,7 @@ __all__ = [
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
 CITATION_FIELDS = [
     "authors", "et_al", "title", "journal", "volume", "issue", "first_page", "last_page", "article_number",
-    "year", "doi", "url", "pmid", "study_status", "raw",
+    "year", "doi", "url", "pmid", "study_status", "kind", "raw",
 ]  # fmt: skip
 _is_url = URLValidator(schemes=["http", "https"])
 

@@ -1,4 +1,4 @@
-"""Plain-text stories in the desk's layout (see ../shared/samples/metastasis-origins.txt).
+"""Plain-text stories in the desk's layout (an example: tests/fixtures/samples/metastasis-origins.txt).
 
 First non-empty line: headline. Blank lines separate paragraphs; the first paragraph is the standfirst.
 A paragraph starting ``Reference:``/``References:`` (and any reference-like paragraphs after it) becomes

@@ -33,6 +33,15 @@ class ArticleQuerySet(models.QuerySet):
         """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
         return self.filter(**{LISTING_LOOKUPS[heading._meta.model_name]: heading})
 
+    def editable_by(self, user):
+        """The stories `user` may change: workflow.can_edit's rule, as a query (for choosing a story)."""
+        if not user.has_perm("articles.change_article"):
+            return self.none()
+        if user.has_perm("articles.change_any_article"):
+            return self
+        owned = Q(created_by=user) | Q(bylines__author__user=user)
+        return self.exclude(status=Status.PUBLISHED).filter(pk__in=self.filter(owned).values("pk"))
+
     def scheduled(self):
         """Published stories whose time has not come yet; they go public by themselves."""
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())

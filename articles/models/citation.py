@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Deferrable, Q
@@ -9,10 +11,44 @@ doi_validator = RegexValidator(
 )
 
 
+@dataclass(frozen=True)
+class Name:
+    """One author of a cited work: a person (family and given names) or an organisation, never split."""
+
+    family: str
+    given: str = ""
+    is_organisation: bool = False
+
+    @classmethod
+    def parse(cls, text):
+        """“Ganesh, K.” is a person; a name with no comma (“World Health Organization”) is an organisation."""
+        text = " ".join(str(text).split())
+        family, comma, given = text.partition(",")
+        if not comma:
+            return cls(family=text, is_organisation=True)
+        return cls(family=family.strip(), given=given.strip())
+
+    def __str__(self):
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
 class StudyStatus(models.TextChoices):
     PEER_REVIEWED = "peer_reviewed", "Peer-reviewed paper"
     PREPRINT = "preprint", "Preprint (not yet peer-reviewed)"
     CONFERENCE = "conference", "Conference abstract"
+    OTHER = "other", "Other"
+
+
+class Kind(models.TextChoices):
+    """What sort of work is cited; each export maps it to its own type (BibTeX entry, RIS TY, CSL type)."""
+
+    JOURNAL_ARTICLE = "journal_article", "Journal article"
+    PREPRINT = "preprint", "Preprint"
+    BOOK = "book", "Book"
+    CHAPTER = "chapter", "Book chapter"
+    REPORT = "report", "Report"
+    CONFERENCE_PAPER = "conference_paper", "Conference paper"
+    DATASET = "dataset", "Dataset"
     OTHER = "other", "Other"
 
 
@@ -21,14 +57,29 @@ class Citation(models.Model):
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="citations")
     position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.JOURNAL_ARTICLE,
+        help_text="Reference managers file the work under this type.",
+    )
     authors = models.JSONField(
-        default=list, blank=True, help_text="One author per line, each as “Family, I.” (e.g. “Ganesh, K.”)."
+        default=list,
+        blank=True,
+        help_text="One author per line: a person as “Family, I.” (e.g. “Ganesh, K.”); "
+        "an organisation as its full name with no comma (e.g. “World Health Organization”).",
     )
     et_al = models.BooleanField(
         "et al.", default=False, help_text="The author list is cut short with “et al.”."
     )
     title = models.CharField(max_length=500, blank=True)
-    journal = models.CharField(max_length=250, blank=True)
+    journal = models.CharField(
+        "journal or container",
+        max_length=250,
+        blank=True,
+        help_text="The journal; for a preprint its server, for a chapter the book, for a conference paper the "
+        "proceedings, for a book, report or dataset its publisher or repository.",
+    )
     volume = models.CharField(max_length=30, blank=True)
     issue = models.CharField(max_length=30, blank=True)
     first_page = models.CharField(max_length=30, blank=True)
@@ -96,26 +147,6 @@ class Citation(models.Model):
         return self.first_page or self.article_number
 
     @property
-    def author_list(self):
-        names = ", ".join(self.authors)
-        if self.et_al:
-            return f"{names} et al." if names else "et al."
-        return names
-
-    def formatted(self):
-        """The reference in the house (Nature) style: “Ganesh, K., Basnet, H. et al. Title. Journal 1, 28–45 (2020).”"""
-        parts = []
-        if self.author_list:
-            parts.append(self.author_list if self.author_list.endswith(".") else f"{self.author_list}.")
-        if self.title:
-            parts.append(self.title if self.title[-1] in ".?!" else f"{self.title}.")
-        source = " ".join(p for p in [self.journal, self.volume] if p)
-        if self.issue:
-            source = f"{source} ({self.issue})" if source else f"({self.issue})"
-        if self.pages:
-            source = f"{source}, {self.pages}" if source else self.pages
-        if self.year:
-            source = f"{source} ({self.year})" if source else f"({self.year})"
-        if source:
-            parts.append(f"{source}.")
-        return " ".join(parts) or self.raw
+    def names(self):
+        """The authors as Name records, each a person or an organisation."""
+        return [Name.parse(author) for author in self.authors]

@@ -1,5 +1,6 @@
 import unicodedata
 
+from django.apps import apps
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.urls import reverse
@@ -56,6 +57,7 @@ class Speaker(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("merge_speaker", "Can merge speaker records")]
 
     def __str__(self):
         return self.name
@@ -68,6 +70,10 @@ class Speaker(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:speaker", kwargs={"slug": self.slug})
+
+    def stories(self):
+        """Every story quoting this person: their record shows on each."""
+        return apps.get_model("articles", "Article").objects.filter(quotes__speaker=self).distinct()
 
     @transaction.atomic
     def absorb(self, others):

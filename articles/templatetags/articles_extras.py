@@ -2,7 +2,9 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from ..coins import context_object
 from ..feeds import xml_safe as _xml_safe
+from ..house_style import render
 from ..structured_data import to_script_json
 
 register = template.Library()
@@ -29,3 +31,15 @@ def json_ld(data):
 def iso_datetime(value):
     """ISO 8601 to the second in local time: HTML's datetime attribute allows at most three decimal places."""
     return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
+
+
+@register.filter
+def house_style(citation):
+    """The reference in the desk's house style (CITATION_STYLE), rendered by citeproc-py and cleaned by nh3."""
+    return mark_safe(render(citation))
+
+
+@register.filter
+def coins(citation):
+    """The reference's OpenURL ContextObject, for a COinS ``span.Z3988``."""
+    return context_object(citation)
