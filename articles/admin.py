@@ -75,11 +75,13 @@ class StoryPartInline:
         return super().get_queryset(request).select_related(*self.row_relations)
 
 
-class BylineInline(StoryPartInline, admin.TabularInline):
+class BylineInline(StoryPartInline, admin.StackedInline):
+    # Stacked, not tabular: it sits in the narrow settings column, and each input gets a real label.
     model = Byline
     formset = BylineFormSet
     row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
+    fields = [("author", "position")]
     extra = 1
 
 
@@ -234,6 +236,7 @@ class ArticleAdmin(VersionAdmin):
         js = [
             Script(f"js/{name}.js", type="module")
             for name in (
+                "editor-labels",
                 "editor-changes",
                 "share-links",
                 "story-parts",

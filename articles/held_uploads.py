@@ -102,7 +102,9 @@ class KeepsUploadsMixin:
         super().__init__(*args, **kwargs)
         for name in self.kept_uploads:
             if name in self.fields:
-                self.fields[name].widget = HeldImageWidget(attrs=self.fields[name].widget.attrs)
+                # The admin shows a file input under a legend, which names the group, not the input.
+                attrs = {**self.fields[name].widget.attrs, "aria-label": str(self.fields[name].label)}
+                self.fields[name].widget = HeldImageWidget(attrs=attrs)
 
     def clean(self):
         cleaned = super().clean()

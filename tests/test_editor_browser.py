@@ -11,7 +11,7 @@ from django.urls import reverse
 from articles.models import Article, Speaker
 
 from .admin_client import change_url
-from .factories import ArticleFactory, SpeakerFactory, desk_user
+from .factories import ArticleFactory, CitationFactory, QuoteFactory, SpeakerFactory, desk_user
 from .image_files import encode, two_tone
 from .test_browser import screenshot
 from .test_editing_browser import (  # noqa: F401  (the shared Chromium fixtures)
@@ -300,6 +300,9 @@ def test_seed_story_written_and_submitted_by_hand(browser, live_server, writer):
         hand.type(hand.click(f"#id_quotes-{number}-speaker"), speaker)
     hand.click("#citations-group .add-row a")
     hand.type(hand.click("#id_citations-0-paste_reference"), reference)
+    wait_for_text(browser, ".autosave-status", "Autosaved at")
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, "editor.png", 1300)
     page = browser.find_element(By.TAG_NAME, "html")
     hand.click(".story-actions button[value=review]")
     WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
@@ -314,3 +317,34 @@ def test_seed_story_written_and_submitted_by_hand(browser, live_server, writer):
     leave(browser)
     assert hand.count <= 20, hand.count
     print(f"\nSeed story written and submitted for review in {hand.count} interactions.")
+
+
+AXE = FIXTURES / "axe" / "axe.min.js"
+
+
+def axe_violations(driver):
+    """axe-core's WCAG 2.2 A and AA violations on the current page: rule and nodes."""
+    driver.execute_script(AXE.read_text())
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
+        ".then(r => done(r.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))])))"
+        ".catch(e => done([['axe-error', [String(e)]]]));"
+    )
+
+
+def test_editor_pages_pass_axe(desk, live_server):
+    driver = desk
+    article = ArticleFactory(draft=True, body="<p>Joan Massagué said so.</p>")
+    QuoteFactory(article=article, position=0, speaker=SpeakerFactory(name="Joan Massagué"))
+    CitationFactory(article=article, position=0)
+    driver.get(live_server.url + change_url(article))
+    wait_for(driver, ".ProseMirror[contenteditable='true']")
+    wait_for_text(driver, "#story-checklist-items", "Done")
+    assert axe_violations(driver) == []
+    driver.find_element(By.CSS_SELECTOR, "[data-preview-toggle]").click()
+    wait_for(driver, "#story-preview iframe")
+    assert axe_violations(driver) == []
+    driver.get(live_server.url + reverse("admin:articles_article_add"))
+    wait_for(driver, ".ProseMirror[contenteditable='true']")
+    assert axe_violations(driver) == []

@@ -72,6 +72,8 @@ def _read(model_admin, request, saved):
     form = form_class(request.POST, {}, instance=copy.copy(saved) if saved else Article())
     form.is_valid()  # fills the instance with every field that validates
     article = form.instance
+    # The page's address is drawn from the slug, which a new story may not have yet.
+    article.slug = article.slug or slugify(article.headline, allow_unicode=True) or "new-story"
     story = UnsavedStory(article)
     tags = form.cleaned_data.get("tags") if hasattr(form, "cleaned_data") else None
     if tags is None and saved is not None:
