@@ -2,7 +2,7 @@
 
     gunicorn            # or: gunicorn -c gunicorn.conf.py
 
-Everything that differs between machines comes from the environment (see the README's Configuration table).
+Everything that differs between machines comes from the environment (see docs/configuration.md).
 """
 
 import os

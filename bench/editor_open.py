@@ -55,10 +55,14 @@ def story():
     article = Article.objects.create(
         headline="Researchers discover the origins of metastasis",
         standfirst="Cancer spreads by hijacking the body's wound-healing programme.",
-        body="".join(f"<p>Paragraph {n}: Joan Massagué and Karuna Ganesh explain the findings.</p>" for n in range(12)),
+        body="".join(
+            f"<p>Paragraph {n}: Joan Massagué and Karuna Ganesh explain the findings.</p>" for n in range(12)
+        ),
         section=section,
     )
-    Byline.objects.create(article=article, author=Author.objects.create(name="Wes Writer", slug="wes"), position=0)
+    Byline.objects.create(
+        article=article, author=Author.objects.create(name="Wes Writer", slug="wes"), position=0
+    )
     for n in range(5):
         speaker = Speaker.objects.create(name=f"Speaker Number{n}")
         Quote.objects.create(article=article, speaker=speaker, position=n, text=f"Quote number {n} in full.")
@@ -74,7 +78,9 @@ def main(runs):
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import Group, User
 
-    user = User.objects.create_user("bench", password="x", is_staff=True, first_name="Ada", last_name="Editor")
+    user = User.objects.create_user(
+        "bench", password="x", is_staff=True, first_name="Ada", last_name="Editor"
+    )
     user.groups.add(Group.objects.get(name=EDITOR))
     article = story()
     url = f"/admin/articles/article/{article.pk}/change/"

@@ -1,6 +1,6 @@
 """Newsroom settings, read from the environment with safe development defaults.
 
-Every variable is documented in the README. Production runs with DEBUG off, where SECRET_KEY and
+Every variable is documented in docs/configuration.md. Production runs with DEBUG off, where SECRET_KEY and
 ALLOWED_HOSTS must come from the environment: a missing secret fails loudly rather than falling back.
 """
 

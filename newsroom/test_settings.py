@@ -1,11 +1,47 @@
-"""Settings for the test suite: the real settings, with a throwaway key, fast hashing and a local cache."""
+"""Settings for the test suite: the real settings, with a throwaway key, fast hashing and a local cache.
 
+The suite's result must not depend on the shell it is started from. Every environment variable that
+newsroom/settings.py or gunicorn.conf.py reads is dropped before the settings load, except DATABASE_URL, which
+chooses the database under test. Because this happens in os.environ, the processes that tests start
+(manage.py check --deploy, gunicorn) inherit the cleaned environment too, and set what they need themselves.
+"""
+
+import ast
 import os
+from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-not-for-any-deployment")
-os.environ.pop("REDIS_URL", None)
+KEPT = {"DATABASE_URL"}
 
-from .settings import *  # noqa: F403
+
+def variables_read_by(path):
+    """Names of the environment variables a module reads: os.environ.get("X"), os.environ["X"], "X" in
+    os.environ, and the settings' env_bool("X") / env_list("X")."""
+    names = set()
+    for node in ast.walk(ast.parse(Path(path).read_text())):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            function = ast.unparse(node.func)
+            if function in {"os.environ.get", "os.getenv", "env_bool", "env_list"}:
+                names.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            if isinstance(node.slice, ast.Constant):
+                names.add(node.slice.value)
+        elif (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Constant)
+            and any(ast.unparse(c) == "os.environ" for c in node.comparators)
+        ):
+            names.add(node.left.value)
+    return names
+
+
+ROOT = Path(__file__).resolve().parent.parent
+for name in (
+    variables_read_by(ROOT / "newsroom" / "settings.py") | variables_read_by(ROOT / "gunicorn.conf.py")
+) - KEPT:
+    os.environ.pop(name, None)
+os.environ["SECRET_KEY"] = "test-suite-only-secret-key-not-for-any-deployment"
+
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -8,6 +8,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from reversion.models import Version
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from articles.models import Status
 
@@ -30,20 +33,12 @@ def log_in(driver, live_server, user):
 
 def submit(driver, css_selector):
     """Click a submit button and wait until the next page has replaced this one."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css_selector).click()
     WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
 
 
 def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-
     editor = desk_user("Editor", first_name="Ada", last_name="Lovelace", username="ada")
     article = ArticleFactory(
         draft=True,

@@ -7,28 +7,25 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from articles.models import Article, Speaker
 
 from .admin_client import change_url
+from .external import chromium
 from .factories import ArticleFactory, CitationFactory, QuoteFactory, SpeakerFactory, desk_user
 from .image_files import encode, two_tone
 from .test_browser import screenshot
 from .test_editing_browser import (  # noqa: F401  (the shared Chromium fixtures)
-    CHROMEDRIVER,
-    CHROMIUM,
     browser,
     console_errors,
     editor_session,
     leave,
     wait_for,
 )
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,18 +44,7 @@ def browser_factory(live_server):
     drivers = []
 
     def start(user):
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for argument in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--window-size=1280,1400",
-        ):
-            options.add_argument(argument)
-        driver = webdriver.Chrome(
-            options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER)
-        )
+        driver = chromium("--window-size=1280,1400")
         drivers.append(driver)
         client = Client()
         client.force_login(user)

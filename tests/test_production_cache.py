@@ -7,7 +7,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 import time_machine
 from django.core.cache import cache
 from django.db import connection
@@ -21,6 +20,7 @@ from articles import workflow
 from articles.cache import VERSION_KEY
 from articles.models import Article, Author, Byline, Citation, Correction, Quote, Speaker, Status
 
+from .external import redis_client
 from .factories import ArticleFactory, AuthorFactory, BylineFactory, UserFactory, full_story
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +48,7 @@ def page_cache(request, settings):
     if request.param == "locmem":
         yield request.param
         return
-    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    client = redis_client(REDIS_TEST_URL)
     prefix = f"nr-test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = redis_cache_settings(REDIS_TEST_URL, prefix)
     yield request.param

@@ -26,6 +26,7 @@ from django.db import connection
 
 from articles.models import Article
 
+from .external import redis_client, unavailable
 from .factories import UserFactory, full_story
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,7 @@ def free_port():
             except OSError:
                 continue
             return port
-    pytest.skip("no free port in 8150-8199")
+    unavailable("no free port in 8150-8199")
 
 
 class Instance:
@@ -125,12 +126,9 @@ class Instance:
 @pytest.fixture(scope="module")
 def instances(django_db_setup, django_db_blocker, tmp_path_factory):
     """Two instances on their own ports, one gunicorn worker each, sharing PostgreSQL and Redis."""
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    redis_client(REDIS_TEST_URL)
     if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
-        pytest.skip("gunicorn is not installed")
+        unavailable("gunicorn is not installed beside this Python")
     with django_db_blocker.unblock():
         db = connection.settings_dict
     workdir = tmp_path_factory.mktemp("instances")
@@ -164,7 +162,7 @@ def instances(django_db_setup, django_db_blocker, tmp_path_factory):
         started = [Instance(env, free_port(), log) for _ in range(2)]
         try:
             if not all(instance.wait_until_up() for instance in started):
-                pytest.skip(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
+                unavailable(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
             yield started
         finally:
             for instance in started:

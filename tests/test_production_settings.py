@@ -2,7 +2,6 @@
 and in the admin (in a real browser too), database timeouts, and object storage chosen by the environment."""
 
 import os
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -12,6 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from .external import chromium
 from .factories import SpeakerFactory, UserFactory, full_story
 
 pytestmark = pytest.mark.django_db
@@ -166,16 +166,7 @@ class TestContentSecurityPolicy:
 @pytest.mark.browser
 def test_admin_scripts_run_under_the_policy_in_a_real_browser(live_server, admin_user, client):
     """Headless Chromium enforces the policy: the admin's slug prefill (JavaScript) works, nothing is blocked."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.skip("Chromium and chromedriver are not installed")
-    options = webdriver.ChromeOptions()
-    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]:
-        options.add_argument(flag)
-    options.binary_location = shutil.which("chromium")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
-    driver = webdriver.Chrome(options=options, service=service)
+    driver = chromium(browser_log=True)
     try:
         client.force_login(admin_user)
         driver.get(live_server.url + "/healthz")

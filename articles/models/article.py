@@ -50,7 +50,7 @@ class ArticleQuerySet(models.QuerySet):
         """Everything the teaser partial touches, fetched in a fixed number of queries."""
         # The search vector is as long as the story and no page shows it.
         # Prefetch with select_related: one query per relation instead of two.
-        # No tags: teasers do not show them, and taggit's prefetch costs ~2 ms of Python on a list of twenty.
+        # No tags: teasers do not show them, and taggit's prefetch would add a query and Python work to every list.
         return (
             self.select_related("section")
             .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
@@ -62,9 +62,9 @@ class ArticleQuerySet(models.QuerySet):
         sharing the most tags first, then the newest of its section; ties go to the newest.
 
         The tag counts come from the tagged items of the article's own tags, for at most RELATED_CANDIDATES
-        candidate stories, so the cost stays flat as the archive grows (at 20,000 stories: ~16 ms counting every
-        story sharing a tag, ~6 ms with the window). Reads the article's tags from its prefetch; two queries at
-        most (the second only when shared tags give fewer than `limit`).
+        candidate stories, so the cost stays flat as the archive grows rather than growing with every story a
+        popular tag ever had (measured in docs/performance.md). Reads the article's tags from its prefetch; two
+        queries at most (the second only when shared tags give fewer than `limit`).
         """
         others = self.exclude(pk=article.pk).select_related("section").defer("search_vector")
         tag_ids = [tag.pk for tag in article.tags.all()]
