@@ -127,7 +127,7 @@ def type_into_body(driver, text):
     editable.send_keys(text)
 
 
-def wait_for_text(driver, selector, text, timeout=15):
+def wait_for_text(driver, selector, text, timeout=40):
     WebDriverWait(driver, timeout).until(
         expected_conditions.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text)
     )
@@ -210,7 +210,7 @@ def test_live_preview_follows_the_typing(desk, live_server):
         finally:
             driver.switch_to.default_content()
 
-    WebDriverWait(driver, 15).until(preview_shows)
+    WebDriverWait(driver, 40).until(preview_shows)
     driver.find_element(By.CSS_SELECTOR, "#story-preview [data-width=mobile]").click()
     assert frame.value_of_css_property("width") == "375px"
     screenshot(driver, "editor-preview.png", 1100)
@@ -230,14 +230,14 @@ def test_two_editors_see_each_other(desk, live_server, browser_factory):
 
     ada.find_element(By.NAME, "standfirst").send_keys(" Ada's addition.")
     wait_for_text(ada, ".autosave-status", "Autosaved at")
-    wait_for_text(other, "#story-presence", "is also editing this story, with unsaved changes.", timeout=25)
-    wait_for_text(ada, "#story-presence", "Erin Okafor is also editing this story.", timeout=25)
+    wait_for_text(other, "#story-presence", "is also editing this story, with unsaved changes.", timeout=40)
+    wait_for_text(ada, "#story-presence", "Erin Okafor is also editing this story.", timeout=40)
     screenshot(other, "editor-presence.png", 700)
 
     page = other.find_element(By.TAG_NAME, "html")
     other.find_element(By.CSS_SELECTOR, ".story-actions [data-keep]").click()
     WebDriverWait(other, 15).until(expected_conditions.staleness_of(page))
-    wait_for_text(ada, "#story-presence", "Erin Okafor saved this story at", timeout=25)
+    wait_for_text(ada, "#story-presence", "Erin Okafor saved this story at", timeout=40)
     link = ada.find_element(By.CSS_SELECTOR, "#story-presence a")
     assert "/history/" in link.get_attribute("href")
 
