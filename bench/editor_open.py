@@ -25,6 +25,7 @@ os.environ.update(
         "DATABASE_URL": f"sqlite:///{WORKDIR}/bench.sqlite3",
         "MEDIA_ROOT": f"{WORKDIR}/media",
         "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     }
 )
 
@@ -32,6 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -99,7 +101,7 @@ def main(runs):
 
     from selenium import webdriver
 
-    server = LiveServerThread("127.0.0.1", port=0)
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
     server.daemon = True
     server.start()
     server.is_ready.wait()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
@@ -210,7 +210,8 @@ def test_live_preview_follows_the_typing(desk, live_server):
         finally:
             driver.switch_to.default_content()
 
-    WebDriverWait(driver, 40).until(preview_shows)
+    # The preview is redrawn while it is read: a vanished element just means "look again".
+    WebDriverWait(driver, 40, ignored_exceptions=[StaleElementReferenceException]).until(preview_shows)
     driver.find_element(By.CSS_SELECTOR, "#story-preview [data-width=mobile]").click()
     assert frame.value_of_css_property("width") == "375px"
     screenshot(driver, "editor-preview.png", 1100)
