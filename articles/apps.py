@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ArticlesConfig(AppConfig):
@@ -9,9 +9,14 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from .cache import watch_connection
+        from .models import Section
+        from .navigation import sections_changed
         from .workflow import sync_role_permissions
 
         # Every database connection reports writes to story tables, so cached pages never go stale.
         connection_created.connect(watch_connection, dispatch_uid="articles.cache.watch_connection")
         # After the permissions exist (they are made on post_migrate too), give the roles theirs.
+        # The header's section links are rewritten in the cache as sections change, so pages read, never query.
+        for signal in (post_save, post_delete):
+            signal.connect(sections_changed, sender=Section, dispatch_uid=f"articles.navigation.{signal}")
         post_migrate.connect(sync_role_permissions, sender=self, dispatch_uid="articles.sync_roles")

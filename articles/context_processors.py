@@ -1,8 +1,15 @@
 from django.conf import settings
 
+from .navigation import section_links
+
 
 def site(request):
     return {"site_name": settings.SITE_NAME}
+
+
+def sections(request):
+    """The header's section navigation; read lazily, so pages that never render it never touch the cache."""
+    return {"section_links": section_links}
 
 
 def canonical(request):

@@ -51,11 +51,13 @@ HEIF_BRANDS = {b"ftyp" + brand for brand in (b"heic", b"heix", b"hevc", b"heim",
 # Credit survives re-encoding; GPS, camera serials, thumbnails and maker notes do not.
 KEPT_EXIF_TAGS = (ExifTags.Base.Artist, ExifTags.Base.Copyright)
 
-HERO_WIDTHS = (480, 960, 1600)
-TEASER_WIDTHS = (320, 640)
+# 1200: the width link previews ask for (Open Graph, Twitter cards).
+HERO_WIDTHS = (480, 960, 1200, 1600)
+# 960: the front page's lead story shows its crop across most of a desktop screen.
+TEASER_WIDTHS = (320, 640, 960)
 TEASER_ASPECT = (3, 2)
 # Bump when the rendition recipe changes, so stored renditions are remade rather than reused.
-RENDITION_VERSION = 1
+RENDITION_VERSION = 2
 WEBP_QUALITY = 80
 JPEG_QUALITY = 82
 

@@ -33,6 +33,22 @@ def publisher(request):
     }
 
 
+def organisation_as_author(request):
+    """A story with no byline is the publication's own: schema.org's author is then the Organization."""
+    return {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute(request, "/")}
+
+
+def images(article, request):
+    """The hero's renditions, widest first (search engines pick the size they need); the logo without one."""
+    entries = article.hero_renditions.get("hero") if article.hero_image else None
+    if entries:
+        storage = article.hero_image.storage
+        return [absolute(request, storage.url(entry["jpg"])) for entry in reversed(entries)]
+    if article.hero_image:
+        return [absolute(request, article.hero_image.url)]
+    return [absolute(request, static(LOGO_PATH))]
+
+
 def person(author, request):
     data = {"@type": "Person", "name": author.name, "url": absolute(request, author.get_absolute_url())}
     if author.role:
@@ -93,11 +109,10 @@ def news_article(article, request):
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": article.published_at.isoformat(),
         "dateModified": max(article.updated_at, article.published_at).isoformat(),
-        "author": [person(author, request) for author in article.byline_authors],
+        "author": [person(author, request) for author in article.byline_authors]
+        or [organisation_as_author(request)],
         "publisher": publisher(request),
-        "image": [absolute(request, article.hero_image.url)]
-        if article.hero_image
-        else [absolute(request, static(LOGO_PATH))],
+        "image": images(article, request),
         "keywords": [tag.name for tag in article.tags.all()],
         "inLanguage": "en-GB",
         "isAccessibleForFree": True,

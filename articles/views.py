@@ -1,15 +1,16 @@
 """Reader pages. Thin: each view names its QuerySet and template; the rules live on the models."""
 
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import cite, search, workflow
+from . import cite, front_page, search, workflow
 from .models import Article, ArticleRedirect, Author, Citation, Correction, Quote, Section, ShareLink, Speaker
 from .structured_data import news_article
 
@@ -24,7 +25,19 @@ class PublishedArticlesMixin:
         return Article.objects.published().for_teasers()
 
 
-class HomeView(PublishedArticlesMixin, ListView):
+class FrontPageMixin:
+    """The first page of a list is laid out as a front page (front_page.py); later pages are a plain grid."""
+
+    rails_by_section = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            context["front"] = front_page.arrange(context["articles"], by_section=self.rails_by_section)
+        return context
+
+
+class HomeView(FrontPageMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/article_list.html"
     paginate_by = PAGE_SIZE
     context_object_name = "articles"
@@ -48,11 +61,12 @@ class FilteredListView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         kind, slug = self.model_for_heading._meta.model_name, self.kwargs["slug"]
         feeds = {fmt: reverse(f"articles:{kind}-{fmt}", kwargs={"slug": slug}) for fmt in ("rss", "atom")}
-        return super().get_context_data(heading=self.heading, feeds=feeds, **kwargs)
+        return super().get_context_data(heading=self.heading, heading_kind=kind, feeds=feeds, **kwargs)
 
 
-class SectionView(FilteredListView):
+class SectionView(FrontPageMixin, FilteredListView):
     model_for_heading = Section
+    rails_by_section = False
 
 
 class TagView(FilteredListView):
@@ -149,7 +163,8 @@ class SpeakerView(DetailView):
     def get_context_data(self, **kwargs):
         quotes = (
             Quote.objects.filter(speaker=self.object, article__in=Article.objects.published())
-            .select_related("article")
+            .select_related("article__section")
+            .defer("article__search_vector", "article__body")
             .order_by("-article__published_at", "position")
         )
         return super().get_context_data(quotes=quotes, **kwargs)
@@ -182,6 +197,17 @@ def citation_download(request, pk, fmt):
     response = HttpResponse(text, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page says: the icon in static files."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
+
+
+@require_GET
+def web_manifest(request):
+    return TemplateResponse(request, "manifest.webmanifest", content_type="application/manifest+json")
 
 
 @require_GET

@@ -25,6 +25,8 @@ from django.utils import timezone
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from accounts import audit, second_factor
+
 from .history import PART_MODELS, part_versions
 from .models import ShareLink, Status, StatusChange
 
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS = {
         "articles.delete_articleredirect",
         "taggit.change_tag",
         "taggit.delete_tag",
+        *("accounts.view_auditentry", "accounts.view_staffaccount", "accounts.reset_second_factor"),
     ],
 }
 
@@ -90,7 +93,12 @@ def sync_role_permissions(using="default", **kwargs):
 
 def can_preview(user):
     """Staff who may read stories in the admin may read any of them on the site, unpublished too."""
-    return user.is_active and user.is_staff and user.has_perm("articles.view_article")
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("articles.view_article")
+        and second_factor.satisfied(user)
+    )
 
 
 def can_publish(user):
@@ -257,6 +265,12 @@ def revert(article, version, user):
                 article.save()
                 reversion.set_user(user)
                 reversion.set_comment(f"Reverted to the version of {when:%-d %B %Y, %H:%M}.")
+                audit.record(
+                    user,
+                    audit.Action.REVERTED,
+                    target=article,
+                    detail=f"to the version of {when:%-d %B %Y, %H:%M}",
+                )
     except IntegrityError as error:
         raise RevertError(
             "that version names an author, speaker, tag or section that has since been deleted, "

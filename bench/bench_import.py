@@ -1,118 +1,149 @@
-"""Import throughput: N generated plain-text stories and an N-item WXR export, imported into a throwaway database.
+"""Import throughput on seed-shaped stories: one ``import_articles`` run over a folder, into a throwaway database.
 
-    DEBUG=1 python bench/bench_import.py [N]                                     # SQLite (a file in a temp dir)
-    DEBUG=1 DATABASE_URL=postgres://... python bench/bench_import.py [N]         # PostgreSQL (bench_<name> db)
+    python ../shared/bench/gen_stories.py /tmp/stories-2000 2000        # the folder (see docs/importing.md)
+    python bench/bench_import.py /tmp/stories-2000                       # SQLite (a file in a temp dir)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/nr python bench/bench_import.py /tmp/stories-2000
+    python bench/bench_import.py /tmp/stories-2000 /tmp/stories-20000    # also: peak memory, large over small
+    python bench/bench_import.py --profile /tmp/stories-2000             # also: the top of a cProfile
 
-Prints articles per second for each format. Not a test: the figures depend on the machine.
+Each folder is imported in a process of its own (so its peak memory is its own) by the command the desk runs,
+``import_articles --status published --tag topic-0 --author "Reporter 0" FOLDER``, and then again, which must
+change nothing. Prints stories/s, this process's CPU seconds per story (user and system: the parsing and the
+ORM; PostgreSQL's own work is in another process), queries per story, peak memory, and the load average it
+ran under, since the machine may be shared. Not a test: the figures depend on the machine.
 """
 
+import argparse
+import cProfile
+import io
+import json
 import os
+import pstats
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import django
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
-
-from articles.importers import import_paths  # noqa: E402
-from articles.models import Article  # noqa: E402
-
-FIELDS = ["ocean", "soil", "brain", "comet", "virus", "glacier", "battery", "forest"]
-PEOPLE = [
-    ("Amara Osei", "marine biologist", "University of Ghana"),
-    ("Lena Berg", "physicist", "Lund University"),
-]
-
-
-def text_story(n):
-    topic = FIELDS[n % len(FIELDS)]
-    name, role, place = PEOPLE[n % 2]
-    filler = " ".join(f"The {topic} measurements in run {n} covered site {i} in detail." for i in range(6))
-    return (
-        f"Study {n} finds a surprise in {topic} data\n\n"
-        f"A team at the {place} led by {role} {name} reports a new pattern in {topic} records.\n\n"
-        f"{filler}\n\n"
-        f'{name} explained: "We did not expect the {topic} signal to be this clear in study {n}."\n\n'
-        f"{filler}\n\n"
-        f"Reference: {name.split()[1]}, {name[0]}. et al. A {topic} pattern number {n}. "
-        f"Nature {n % 900 + 1}, {n % 90 + 1}-{n % 90 + 9} (2024).\n\n"
-        "Continue reading\n"
-    )
-
-
-def wxr_export(count):
-    items = []
-    for n in range(count):
-        topic = FIELDS[n % len(FIELDS)]
-        items.append(
-            f"<item><title>Post {n} about {topic}</title><link>https://bench.example.org/p/{n}/</link>"
-            f"<dc:creator><![CDATA[writer{n % 5}]]></dc:creator>"
-            f"<content:encoded><![CDATA[<!-- wp:paragraph --><p>First paragraph of post {n}.</p><!-- /wp:paragraph -->\n\n"
-            f'[caption id="a{n}" width="300"]<img src="https://bench.example.org/{n}.jpg" alt="Picture {n}" /> '
-            f"Caption {n}[/caption]\n\nA classic paragraph about {topic}.]]></content:encoded>"
-            f"<excerpt:encoded><![CDATA[Post {n} in short.]]></excerpt:encoded>"
-            f"<wp:post_id>{n + 1}</wp:post_id><wp:post_date_gmt>2024-01-01 10:00:00</wp:post_date_gmt>"
-            f"<wp:post_name>post-{n}</wp:post_name><wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
-            f'<category domain="category" nicename="{topic}"><![CDATA[{topic.title()}]]></category>'
-            f'<category domain="post_tag" nicename="{topic}-tag"><![CDATA[{topic} tag]]></category>'
-            f'<category domain="post_tag" nicename="science"><![CDATA[science]]></category></item>'
-        )
-    authors = "".join(
-        f"<wp:author><wp:author_login>writer{i}</wp:author_login>"
-        f"<wp:author_display_name>Writer {i}</wp:author_display_name></wp:author>"
-        for i in range(5)
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-        'xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-        'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Bench</title>'
-        f"<link>https://bench.example.org</link>{authors}\n" + "\n".join(items) + "\n</channel></rss>\n"
-    )
-
-
-def timed(label, paths):
-    started = time.perf_counter()
-    report = import_paths(paths)
-    seconds = time.perf_counter() - started
-    created = sum(counter["created"] for counter in report.counts.values())
-    assert not report.errors, report.errors[:3]
-    sys.stdout.write(
-        f"{label:<11} {created:>6} articles in {seconds:6.2f} s = {created / seconds:7.0f} articles/s\n"
-    )
+COMMAND = ["--status", "published", "--tag", "topic-0", "--author", "Reporter 0"]
 
 
 def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "folders", nargs="+", metavar="FOLDER", help="folders of stories, e.g. from gen_stories.py"
+    )
+    parser.add_argument("--profile", action="store_true", help="profile the first import and print the top")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args()
+    if args.one:
+        run(args.folders[0], args.profile)
+        return
+    runs = []
+    for folder in args.folders:
+        child = [sys.executable, __file__, "--one", *(["--profile"] if args.profile else []), folder]
+        output = subprocess.run(child, check=True, capture_output=True, text=True).stdout
+        *lines, figures = output.splitlines()
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
+        runs.append(json.loads(figures))
+    if len(runs) > 1:
+        small, large = min(runs, key=lambda r: r["stories"]), max(runs, key=lambda r: r["stories"])
+        sys.stdout.write(
+            f"peak memory: {large['stories']} stories {large['peak_mb']:.0f} MB, {small['stories']} stories "
+            f"{small['peak_mb']:.0f} MB: {large['peak_mb'] / small['peak_mb']:.2f} times\n"
+        )
+
+
+def run(folder, profile):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from articles.models import Article
+
+    with tempfile.TemporaryDirectory() as scratch:
         database = settings.DATABASES["default"]
         test = database.setdefault("TEST", {})
         if database["ENGINE"].endswith("sqlite3"):
-            test["NAME"] = str(folder / "bench.sqlite3")  # on disk, as in use
+            test["NAME"] = str(Path(scratch) / "bench.sqlite3")  # on disk, as in use
         else:
             test["NAME"] = f"bench_{database['NAME']}"  # never the test suite's own database
-        settings.MEDIA_ROOT = folder / "media"
+        settings.MEDIA_ROOT = Path(scratch) / "media"
         old_config = setup_databases(verbosity=0, interactive=False)
         try:
-            stories = folder / "text"
-            stories.mkdir()
-            for n in range(count):
-                (stories / f"story-{n:05}.txt").write_text(text_story(n))
-            (folder / "bench.wordpress.xml").write_text(wxr_export(count))
-            sys.stdout.write(f"{connection.vendor}, N = {count}\n")
-            timed("plain text", [str(stories)])
-            timed("WXR", [str(folder / "bench.wordpress.xml")])
-            assert Article.objects.count() == 2 * count
+            queries = []
+
+            def count(execute, sql, params, many, context):
+                queries.append(1)
+                return execute(sql, params, many, context)
+
+            def server_cpu():
+                """CPU seconds of this connection's PostgreSQL backend so far (same machine), else 0."""
+                if connection.vendor != "postgresql":
+                    return 0
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    pid = cursor.fetchone()[0]
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+            def timed(profiler=None):
+                queries.clear()
+                load = os.getloadavg()[0]
+                server = server_cpu()
+                before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+                with connection.execute_wrapper(count):
+                    if profiler:
+                        profiler.enable()
+                    call_command("import_articles", *COMMAND, folder, stdout=io.StringIO())
+                    if profiler:
+                        profiler.disable()
+                seconds, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+                return {
+                    "server": server_cpu() - server,
+                    "seconds": seconds,
+                    "user": after.ru_utime - before.ru_utime,
+                    "system": after.ru_stime - before.ru_stime,
+                    "queries": len(queries),
+                    "load": max(load, os.getloadavg()[0]),
+                }
+
+            profiler = cProfile.Profile() if profile else None
+            first = timed(profiler)
+            stories = Article.objects.count()
+            again = timed()
+            assert Article.objects.count() == stories, "the second import created stories"
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            out = sys.stdout
+            out.write(f"{connection.vendor}, {stories} stories from {folder}\n")
+            for label, figures in (("import", first), ("re-import", again)):
+                database = (
+                    f", PostgreSQL {1000 * figures['server'] / stories:.2f} ms" if figures["server"] else ""
+                )
+                out.write(
+                    f"  {label:<9} {figures['seconds']:6.2f} s = {stories / figures['seconds']:5.0f} stories/s; "
+                    f"CPU per story {1000 * figures['user'] / stories:.2f} ms user "
+                    f"+ {1000 * figures['system'] / stories:.2f} ms system{database}; "
+                    f"{figures['queries'] / stories:.2f} queries per story; load {figures['load']:.2f}\n"
+                )
+            out.write(f"  peak memory {peak_mb:.0f} MB\n")
+            if profiler:
+                out.write("  (the first import ran under cProfile, which slows it down)\n")
+                for order in ("tottime", "cumulative"):
+                    text = io.StringIO()
+                    pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(25)
+                    out.write(text.getvalue())
+            out.write(json.dumps({"stories": stories, "peak_mb": peak_mb, **first}) + "\n")
         finally:
             teardown_databases(old_config, verbosity=0)
 

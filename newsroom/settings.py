@@ -5,11 +5,14 @@ ALLOWED_HOSTS must come from the environment: a missing secret fails loudly rath
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from . import mail_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -37,7 +40,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on a site that asks for the second factor (accounts/admin_site.py).
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +52,11 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    # Before articles: the roles' permissions (set on articles' post_migrate) include accounts' own.
+    "accounts",
     "articles",
 ]
 
@@ -62,8 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: it tells a user whose session it ended why.
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -80,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "articles.context_processors.sections",
                 "articles.context_processors.canonical",
             ],
         },
@@ -106,6 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out login before the password is even checked. Then Django's model
+# backend, loading each request's user with their second-factor and session state (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.StaffBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,6 +223,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# Reverse proxies in front of the site (load balancer, CDN). Their X-Forwarded-Proto is trusted below, and
+# the address the outermost one adds to X-Forwarded-For is taken as the client's (accounts/client_address.py),
+# for login throttling and the audit trail. 0 reads the socket's address (development, or no proxy).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0" if DEBUG else "1"))
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -235,3 +262,43 @@ SILENCED_SYSTEM_CHECKS = ["models.W038"]
 # Upload limits for hero images and author photos (articles/images.py): bytes on disk and decoded pixels.
 IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000
+
+# Staff logins (docs/accounts.md) ---------------------------------------------------------------------------
+
+# Throttling (django-axes). A username is locked at one address after LOGIN_FAILURE_LIMIT failures, so a
+# stranger who knows an Editor's username locks only themselves out; an address is locked after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures whatever usernames it tries. Each try while locked restarts the wait.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Lockouts and failures are logged (and audited) anyway; no banner on every manage.py command.
+AXES_VERBOSE = False
+
+# Second factor (django-otp, TOTP plus recovery codes): always asked of staff who set one up; required of
+# Editors (and superusers) unless this is off. Off by default only when DEBUG is on (`dev.py run`).
+TWO_FACTOR_REQUIRED_FOR_EDITORS = env_bool("TWO_FACTOR_REQUIRED_FOR_EDITORS", not DEBUG)
+OTP_TOTP_ISSUER = SITE_NAME
+
+# Sessions: ended after STAFF_SESSION_IDLE_MINUTES without a request, and STAFF_SESSION_MAX_HOURS after login.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "60"))
+STAFF_SESSION_MAX_HOURS = int(os.environ.get("STAFF_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
+
+# Password reset links work once, for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_MINUTES", "60")) * 60
+
+# Mail from one URL (newsroom/mail_url.py): console:// prints mail to the log; smtp://, submission:// or
+# smtps://user:password@host:port send it. Without one, development prints mail and production hands it to a
+# mail server on this machine, as Django does by default (check --deploy rejects printing mail in production).
+MAILERS = {
+    "default": mail_url.mailer(
+        os.environ.get("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25")
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -50,3 +50,5 @@ WHITENOISE_USE_FINDERS = True
 # Page caching is switched on by the tests that exercise it (tests/test_production_cache.py), so query budgets
 # and other tests see every request rendered.
 PAGE_CACHE_SECONDS = 0
+# Tests log staff in with force_login; the tests of the second factor switch the Editors' requirement on.
+TWO_FACTOR_REQUIRED_FOR_EDITORS = False

@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS, NewsSitemap
-from articles.views import robots_txt
+from articles.views import favicon, robots_txt, web_manifest
 
 from .health import healthz
 
@@ -14,9 +14,12 @@ admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("site.webmanifest", web_manifest, name="web-manifest"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

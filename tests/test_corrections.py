@@ -94,8 +94,9 @@ class TestScienceContext:
         CitationFactory(article=article, study_status="preprint", title="A preprint about whales")
         CitationFactory(article=article, title="A paper about whales")
         html = client.get(article.get_absolute_url()).content.decode()
-        assert '<span class="study-status">Preprint (not yet peer-reviewed)</span>' in html
-        assert html.count('class="study-status"') == 1  # peer review is the norm and goes unlabelled
+        # Every reference card carries its status badge, so a preprint stands out beside a peer-reviewed paper.
+        assert '<p class="study-status status-preprint">Preprint (not yet peer-reviewed)</p>' in html
+        assert '<p class="study-status status-peer_reviewed">Peer-reviewed paper</p>' in html
         assert '<h2 id="disclosure-heading">Funding and conflicts of interest</h2>' in html
         assert "Funded by the Wellcome Trust.<br>One author consults for Acme." in html
 

@@ -301,8 +301,13 @@ class TestRenditions:
     def test_widths_and_formats_are_real(self, hero_story):
         record = hero_story.hero_renditions
         assert (record["width"], record["height"]) == (2000, 1000)
-        assert [(e["width"], e["height"]) for e in record["hero"]] == [(480, 240), (960, 480), (1600, 800)]
-        assert [(e["width"], e["height"]) for e in record["teaser"]] == [(320, 213), (640, 427)]
+        assert [(e["width"], e["height"]) for e in record["hero"]] == [
+            (480, 240),
+            (960, 480),
+            (1200, 600),
+            (1600, 800),
+        ]
+        assert [(e["width"], e["height"]) for e in record["teaser"]] == [(320, 213), (640, 427), (960, 640)]
         for entry in record["hero"] + record["teaser"]:
             webp, jpeg = decode(entry["webp"]), decode(entry["jpg"])
             assert (webp.format, jpeg.format) == ("WEBP", "JPEG")
@@ -313,10 +318,10 @@ class TestRenditions:
         hero = html[html.index('<figure class="hero">') : html.index("</figure>")]
         webp = [e["webp"] for e in hero_story.hero_renditions["hero"]]
         assert (
-            f'<source type="image/webp" srcset="/media/{webp[0]} 480w, /media/{webp[1]} 960w, /media/{webp[2]} 1600w"'
-            in hero
+            f'<source type="image/webp" srcset="/media/{webp[0]} 480w, /media/{webp[1]} 960w, '
+            f'/media/{webp[2]} 1200w, /media/{webp[3]} 1600w"' in hero
         )
-        assert 'sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)"' in hero
+        assert 'sizes="(min-width: 64rem) 60rem, 100vw"' in hero
         assert 'width="1600" height="800"' in hero
         assert 'alt="A humpback whale breaching beside a research boat"' in hero
         # Above the fold: eager, never lazy.
@@ -328,12 +333,13 @@ class TestRenditions:
         second.save()
         html = client.get(reverse("articles:home")).content.decode()
         assert html.count('<picture class="teaser-image">') == 2
+        # The lead story's picture is the page's largest paint: eager; the other waits.
         assert html.count('loading="lazy"') == 1 and html.count('loading="eager"') == 1
-        assert "320w" in html and 'sizes="(min-width: 36rem) 12rem, calc(100vw - 2rem)"' in html
+        assert "320w" in html and 'sizes="(min-width: 64rem) 17rem, (min-width: 40rem) 30vw, 6.5rem"' in html
 
     def test_made_once_then_reused(self, client, admin_client, hero_story):
         before = stored_files()
-        assert len(before) == 1 + 2 * (3 + 2)  # the original, and WebP + JPEG for 3 hero and 2 teaser widths
+        assert len(before) == 1 + 2 * (4 + 3)  # the original, and WebP + JPEG for 4 hero and 3 teaser widths
         for _ in range(2):
             assert client.get(hero_story.get_absolute_url()).status_code == 200
             assert client.get(reverse("articles:home")).status_code == 200
@@ -357,7 +363,7 @@ class TestRenditions:
         hero_story.save()
         after = stored_files()
         new = sorted(set(after) - set(before))
-        assert len(new) == 4 and all("/teaser-" in name for name in new)
+        assert len(new) == 6 and all("/teaser-" in name for name in new)
         assert {name: after[name] for name in before} == before
 
     def test_small_images_are_not_enlarged(self, admin_client):

@@ -344,22 +344,6 @@ class TestProgress:
         assert len(bars) >= 4 and max(bars) >= 28
 
 
-class TestQueryBudget:
-    def test_plain_text_stories_cost_a_fixed_number_of_queries_each(
-        self, tmp_path, django_assert_max_num_queries
-    ):
-        """Lookups are made per batch, rows reused and no savepoint is needed: about 4 queries a story."""
-        for n in range(40):
-            (tmp_path / f"s{n:02}.txt").write_text(
-                f"Story {n} about cells\n\nA team led by biologist Ann Lee looked at cells.\n\n"
-                f'Ann Lee explained: "Cells are busy {n}."\n\n'
-                f"Reference: Lee, A. Busy cells {n}. Cell {n + 1}, 1-9 (2024).\n"
-            )
-        with django_assert_max_num_queries(40 * 4 + 20):
-            run = Run(tmp_path, "--tag", "cells")
-        assert run.row("text")["created"] == 40
-
-
 class TestOddInputs:
     def test_deeply_nested_json(self, tmp_path):
         path = tmp_path / "deep.json"

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 import reversion
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion.models import Version
 from taggit.models import Tag
 
+from accounts.models import AuditEntry, StaffAccount
 from articles.models import (
     Article,
     ArticleRedirect,
@@ -591,6 +594,92 @@ MATRIX["auth_user_password_change"] = record_row(
 )
 
 
+# Staff accounts (docs/accounts.md): Editors read the audit trail and reset colleagues' second factor; audit
+# entries are changed or deleted by no one; login attempts and authenticators are for superusers.
+
+
+def audit_entry():
+    return AuditEntry.objects.create(actor_name="someone", action=AuditEntry.Action.LOGIN)
+
+
+def login_attempt():
+    # Fresh: logging in (as each cell's client does) makes django-axes clear attempts older than the cool-off.
+    return AccessAttempt.objects.create(
+        username=f"mallory{AccessAttempt.objects.count()}", ip_address="192.0.2.1", user_agent="", http_accept="",
+        path_info="/admin/login/", get_data="", post_data="", failures_since_start=1,
+    )  # fmt: skip
+
+
+def access_log(model):
+    return lambda: model.objects.create(
+        username="mallory", ip_address="192.0.2.1", user_agent="", http_accept=""
+    )
+
+
+def authenticator(_story=None):
+    return TOTPDevice.objects.create(user=UserFactory(is_staff=True), name="phone")
+
+
+def locked_records(name, model, make, marker, who_reads="nobody", who_changes="nobody"):
+    """A record the desk may at most read: every write is refused (by the admin, or to all but superusers)."""
+    one = model._meta.verbose_name
+    one = f"{'an' if one[0] in 'aeiou' else 'a'} {one}"
+    plural = model._meta.verbose_name_plural
+    return {
+        f"{name}_changelist": record_row(f"list {plural}", who_reads, make, get(f"{name}_changelist")),
+        f"{name}_history": record_row(f"read {one}'s history", who_reads, make, get(f"{name}_history", lambda o: o.pk)),
+        f"{name}_add": record_row(
+            f"add {one}",
+            who_changes,
+            lambda: None,
+            lambda client, o, n: client.post(url(f"{name}_add"), {marker: f"added {n}"}),
+            added(model, marker),
+        ),
+        f"{name}_change": record_row(
+            f"edit {one}",
+            who_changes,
+            make,
+            lambda client, o, n: client.post(url(f"{name}_change", o.pk), {marker: f"marked {n}"}),
+            marked(model, marker),
+        ),
+        f"{name}_delete": record_row(f"delete {one}", who_changes, make, confirm_delete(f"{name}_delete"), gone(model)),
+        f"{name}:delete_selected": record_row(
+            f"delete {plural} (action)", who_changes, make, action(f"{name}_changelist", "delete_selected"), gone(model)
+        ),
+    }  # fmt: skip
+
+
+MATRIX |= locked_records("accounts_auditentry", AuditEntry, audit_entry, "actor_name", who_reads="editor")
+MATRIX |= locked_records(
+    "accounts_staffaccount", StaffAccount, lambda: UserFactory(is_staff=True), "username", who_reads="editor"
+)
+MATRIX["accounts_staffaccount:reset_second_factor"] = record_row(
+    "reset a colleague's second factor (action)",
+    "editor",
+    lambda: authenticator().user,
+    action("accounts_staffaccount_changelist", "reset_second_factor"),
+    lambda user, n: not TOTPDevice.objects.filter(user=user).exists(),
+)
+MATRIX |= locked_records("axes_accessattempt", AccessAttempt, login_attempt, "username")
+MATRIX["axes_accessattempt:cleanup_expired_attempts"] = record_row(
+    "clean up expired login attempts (action)",
+    "nobody",
+    login_attempt,
+    action("axes_accessattempt_changelist", "cleanup_expired_attempts"),
+    gone(AccessAttempt),
+)
+MATRIX |= locked_records("axes_accesslog", AccessLog, access_log(AccessLog), "username")
+MATRIX |= locked_records("axes_accessfailurelog", AccessFailureLog, access_log(AccessFailureLog), "username")
+MATRIX |= locked_records("otp_totp_totpdevice", TOTPDevice, authenticator, "name")
+for view in ("config", "qrcode"):
+    MATRIX[f"otp_totp_totpdevice_{view}"] = record_row(
+        f"read an authenticator's key ({view})",
+        "nobody",
+        authenticator,
+        get(f"otp_totp_totpdevice_{view}", lambda o: o.pk),
+    )
+
+
 # The tests ---------------------------------------------------------------------------------------------------
 
 
@@ -688,13 +777,17 @@ def test_cell(key, people):
             )
 
 
+# Users, groups and the staff-account pages are left out of the table: docs/accounts.md describes the latter.
+STAFF_ACCOUNT_PREFIXES = ("auth_", "accounts_", "axes_", "otp_totp_")
+
+
 def workflow_table():
-    """The Markdown table docs/permissions.md carries: one line per row of MATRIX, users and groups aside."""
+    """The Markdown table docs/permissions.md carries: one line per row of MATRIX, staff accounts aside."""
     models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
     order = [A, C, S, T, "articles_author", "articles_section", "articles_articleredirect"]
     lines = ["| Of | In the admin | Who may |", "|---|---|---|"]
     for key in sorted(
-        (k for k in MATRIX if not k.startswith("auth_")),
+        (k for k in MATRIX if not k.startswith(STAFF_ACCOUNT_PREFIXES)),
         key=lambda k: (order.index(prefix_of(k)), MATRIX[k].label),
     ):
         subject = str(models[prefix_of(key)]._meta.verbose_name_plural).capitalize()

@@ -146,6 +146,8 @@ def instances(django_db_setup, django_db_blocker, tmp_path_factory):
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         "WEB_CONCURRENCY": "1",
+        # These tests are about the shared cache; logins with a second factor have their own.
+        "TWO_FACTOR_REQUIRED_FOR_EDITORS": "0",
     }
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]

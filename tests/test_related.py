@@ -47,7 +47,7 @@ def test_detail_page_shows_related_within_budget(client, django_assert_max_num_q
     with django_assert_max_num_queries(7):
         html = client.get(story.get_absolute_url()).content.decode()
     assert html.count("Neighbour ") == 4
-    assert '<h2 id="related-heading">Related stories</h2>' in html
+    assert '<h2 id="related-heading" class="rail-heading">Related stories</h2>' in html
 
 
 def test_ranks_only_the_newest_stories_sharing_a_tag(monkeypatch):

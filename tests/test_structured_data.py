@@ -84,7 +84,10 @@ def test_seed_story_json_ld_field_by_field(client, seed_story):
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
     assert data["datePublished"] == seed_story.published_at.isoformat()
     assert data["dateModified"] == seed_story.updated_at.isoformat()
-    assert data["image"] == [logo]  # the seed story has no hero image
+    # The hero's renditions, widest first; the demo draws a 1280-pixel picture.
+    hero = seed_story.hero_renditions["hero"]
+    assert data["image"] == [f"{BASE}/media/{entry['jpg']}" for entry in reversed(hero)]
+    assert [entry["width"] for entry in hero] == [480, 960, 1200, 1280]
     assert data["author"] == [
         {
             "@type": "Person",
@@ -180,7 +183,8 @@ def test_social_cards_with_hero_image(client):
     article.hero_alt = "A bee on a comb"
     article.hero_image.save("bee.png", ContentFile(png_bytes()), save=True)
     head = read_head(client, article.get_absolute_url())
-    image = f"{BASE}{article.hero_image.url}"
+    # The test picture is narrower than 1200 pixels: its widest rendition stands in.
+    image = f"{BASE}/media/{article.hero_renditions['hero'][-1]['jpg']}"
     assert head.meta["og:type"] == ["article"]
     assert head.meta["og:title"] == ["Bees dance"]
     assert head.meta["og:description"] == ["A waggle tells the way."]

@@ -11,6 +11,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import audit
+
 from .. import workflow
 from ..models import Article, ShareLink
 from ..models.share_link import LIFETIME_DAYS
@@ -51,7 +53,14 @@ def make_link(request, object_id):
         days = settings.PREVIEW_LINK_DAYS
     if article.is_public:
         raise PermissionDenied("The story is public: it needs no share link.")
-    workflow.make_preview_link(article, request.user, days)
+    link = workflow.make_preview_link(article, request.user, days)
+    audit.record(
+        request.user,
+        audit.Action.SHARE_LINK_MADE,
+        target=article,
+        detail=f"{days} days, until {link.expires_at:%Y-%m-%d %H:%M} UTC",
+        request=request,
+    )
     return render_panel(request, article)
 
 
@@ -59,4 +68,5 @@ def make_link(request, object_id):
 def revoke_link(request, object_id, link_id):
     link = get_object_or_404(ShareLink.objects.select_related("article"), pk=link_id, article_id=object_id)
     workflow.revoke_preview_link(link, request.user)
+    audit.record(request.user, audit.Action.SHARE_LINK_REVOKED, target=link.article, request=request)
     return render_panel(request, link.article)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from itertools import batched
 from pathlib import Path
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 
 from . import feed, json_file, text, wxr
 from .saver import UPDATED, Options, Saver
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 100
+ANALYZE_AFTER = 500  # rows written
 PARSERS = {"text": text.parse, "json": json_file.parse, "wxr": wxr.parse, "feed": feed.parse}
 FORMATS = list(PARSERS)
 EXTENSIONS = {
@@ -55,14 +57,13 @@ def import_paths(
     """Import every story under ``paths``; returns a Report (per-format counts, ignored items, errors)."""
     saver = Saver(options)
     report = Report()
-    # Stories are committed a batch at a time, which spares a disk sync per story. A batch is first written
-    # without a savepoint per story (fewer round trips); if any story fails half-way, the whole batch is
-    # rolled back and written again story by story, each in its own savepoint, so only that story is lost.
-    fast = not saver.options.dry_run
+    # Stories are committed a batch at a time, which spares a disk sync per story, and each table gets one
+    # insert per batch. If any story fails once it has started writing, the whole batch is rolled back and
+    # written again story by story, each in its own savepoint, so only that story is lost. Parsing happens
+    # between batches, outside any transaction.
+    fast = not (saver.options.dry_run or fail_fast)
     for batch in batched(_items(paths, format, stdin), BATCH_SIZE):
-        outcomes = (fast and _save_batch(saver, batch, fail_fast, savepoints=False)) or _save_batch(
-            saver, batch, fail_fast, savepoints=True
-        )
+        outcomes = (fast and _save_batch(saver, batch)) or _save_batch_story_by_story(saver, batch, fail_fast)
         for kind, source, item, read, outcome in outcomes:
             if isinstance(item, Ignored):
                 report.ignored[kind][item.kind] += item.count
@@ -79,36 +80,56 @@ def import_paths(
                     report.changes.append((_where(item), item.headline, outcome.changed))
                 if on_story:
                     on_story(source, outcome, read)
+    analyze(saver.written)
     return report
 
 
-class _HalfWritten(Exception):
-    """A story failed after writing part of itself outside a savepoint: the batch must be redone."""
-
-
-def _save_batch(saver, batch, fail_fast, savepoints):
-    """Save one batch in one transaction; (kind, source, item, read, Result or error) each, or None to redo it."""
+def _save_batch(saver, batch):
+    """Save one batch in one transaction, a few statements in all: (kind, source, item, read, Result or error)
+    each, or None when a story failed half-way and the batch must be redone story by story."""
+    stories = [item for _kind, _source, item, _read in batch if isinstance(item, Story)]
+    saver.prepare(stories)
     checkpoint = saver.checkpoint()
-    saver.prepare([item for _kind, _source, item, _read in batch if isinstance(item, Story)])
-    outcomes = []
     try:
         with transaction.atomic():
-            for kind, source, item, read in batch:
-                outcome = item
-                if isinstance(item, Story):
-                    try:
-                        outcome = saver.save(item, savepoint=savepoints)
-                    except ArticleImportError as error:
-                        if transaction.get_connection().needs_rollback:
-                            raise _HalfWritten from None
-                        outcome = error
-                outcomes.append((kind, source, item, read, outcome))
-                if fail_fast and isinstance(outcome, ArticleImportError):
-                    break
-    except _HalfWritten:
+            outcomes = iter(saver.save_all(stories))
+    except (ArticleImportError, ValidationError, DatabaseError):
         saver.rollback_to(checkpoint)
         return None
+    return [
+        (kind, source, item, read, next(outcomes) if isinstance(item, Story) else item)
+        for kind, source, item, read in batch
+    ]
+
+
+def _save_batch_story_by_story(saver, batch, fail_fast):
+    """Save one batch in one transaction, each story in its own savepoint."""
+    saver.prepare([item for _kind, _source, item, _read in batch if isinstance(item, Story)])
+    outcomes = []
+    with transaction.atomic():
+        for kind, source, item, read in batch:
+            outcome = item
+            if isinstance(item, Story):
+                try:
+                    outcome = saver.save(item)
+                except ArticleImportError as error:
+                    outcome = error
+            outcomes.append((kind, source, item, read, outcome))
+            if fail_fast and isinstance(outcome, ArticleImportError):
+                break
     return outcomes
+
+
+def analyze(written):
+    """After a large import, refresh PostgreSQL's statistics of the tables filled: until autovacuum gets to
+    them, the planner would keep choosing plans for the tables as they were (a few rows where there are now
+    thousands)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or sum(written.values()) <= ANALYZE_AFTER:
+        return
+    tables = [model._meta.db_table for model, rows in written.items() if rows]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
 
 
 def _items(paths, format, stdin):

@@ -8,13 +8,17 @@ against the real database and writes nothing.
 
 import hashlib
 import re
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Func, Value
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
 from taggit.models import Tag, TaggedItem
@@ -23,7 +27,7 @@ from ..images import stored_form
 from ..models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
 from ..models.speaker import normalise_name
 from ..sanitize import clean_html
-from .story import CITATION_FIELDS, MARKUP, StoryAuthor, StorySection
+from .story import CITATION_FIELDS, MARKUP, ArticleImportError, Story, StoryAuthor, StorySection
 
 CREATED, UPDATED, SKIPPED = "created", "updated", "skipped"
 IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -48,6 +52,21 @@ class Result:
     changed: list[str] = field(default_factory=list)
 
 
+@dataclass(eq=False)  # one story's plan: compared by identity
+class Planned:
+    """A story ready to write: its article (unsaved when new) and the rows it owns, related rows resolved."""
+
+    story: Story
+    article: Article
+    new: bool
+    image: tuple | None
+    changed: list[str]
+    authors: list[Author]
+    quotes: list[Quote]
+    citations: list[Citation]
+    tags: list[Tag]
+
+
 class Saver:
     def __init__(self, options=None):
         self.options = options or Options()
@@ -56,18 +75,27 @@ class Saver:
         self._cache = {"author": {}, "speaker": {}, "tag": {}, "section": {}}
         self._pending = {}
         self._seen_ids, self._seen_slugs = {}, {}
-        self._existing, self._free_slugs = {}, set()
+        self._existing, self._free_slugs, self._claimed = {}, set(), set()
         self._done = set()  # external ids this run has saved or skipped
         self._stored = []  # image files written, so a rolled-back batch can take them back
+        self.written = Counter()  # rows inserted per table, for ANALYZE after a large import
 
     def prepare(self, stories):
-        """Look up for a whole batch, in two queries, what each story would otherwise ask on its own."""
+        """Look up for a whole batch, one query per kind, what each story would otherwise ask on its own:
+        which stories exist, which slugs are free, and the authors and speakers not met before."""
         ids = [story.external_id for story in stories]
         self._existing = {id: None for id in ids} | Article.objects.filter(external_id__in=ids).in_bulk(
             field_name="external_id"
         )
         slugs = {_wanted_slug(story) for story in stories} - {""}
         self._free_slugs = slugs - set(Article.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        self._claimed = set()
+        authors = {_author_slug(entry) for story in stories for entry in self._wanted_authors(story)}
+        if authors := authors - self._cache["author"].keys():
+            self._cache["author"].update(Author.objects.in_bulk(authors, field_name="slug"))
+        speakers = {_speaker_key(quote.speaker) for story in stories for quote in story.quotes}
+        if speakers := speakers - self._cache["speaker"].keys():
+            self._cache["speaker"].update(Speaker.objects.in_bulk(speakers, field_name="normalised_name"))
 
     def checkpoint(self):
         """What this saver has learnt so far, to return to if the batch under way is rolled back."""
@@ -77,22 +105,73 @@ class Saver:
             dict(self._seen_ids),
             dict(self._seen_slugs),
             len(self._stored),
+            Counter(self.written),
         )
 
     def rollback_to(self, checkpoint):
         """Forget what a rolled-back batch taught, and delete the image files it stored."""
-        cache, self._done, self._seen_ids, self._seen_slugs, stored = checkpoint
+        cache, self._done, self._seen_ids, self._seen_slugs, stored, self.written = checkpoint
         self._cache = cache
         for storage, name in self._stored[stored:]:
             storage.delete(name)
         del self._stored[stored:]
 
-    def save(self, story, savepoint=True):
-        """Write one story (or, in a dry run, pretend to). Raises ArticleImportError with a plain reason.
+    def save(self, story):
+        """Write one story in its own savepoint (or, in a dry run, pretend to). Raises ArticleImportError with a
+        plain reason, and then nothing of the story is written."""
+        decided = self._decide(story)
+        if isinstance(decided, Result):
+            return decided
+        self._pending = {kind: {} for kind in self._cache}
+        try:
+            article, citations = self._validated(story, *decided)
+            with transaction.atomic():
+                planned = self._plan(story, article, citations, *decided)
+                self._write([planned])
+                if self.options.dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as error:
+            raise story.error(_describe(error)) from None
+        except DatabaseError as error:
+            raise story.error(f"the database refused the story ({error})") from None
+        if not self.options.dry_run:
+            self._learn()
+        return self._saved(planned)
 
-        Without ``savepoint`` a failure part-way leaves the surrounding transaction marked for rollback: the
-        caller must then roll it back as a whole (import_paths redoes such a batch with savepoints).
+    def save_all(self, stories):
+        """Write a batch of stories with a few statements in all; a Result or ArticleImportError for each.
+
+        Runs in the caller's transaction, without savepoints. A story refused before it writes anything (bad
+        fields, a bad citation) costs only itself. Anything failing later (a new author or speaker that is
+        invalid, the database refusing a row) is raised and leaves the transaction marked for rollback: the
+        caller must roll the batch back and write it again story by story with ``save``, to lose only that story.
         """
+        outcomes, planned = [], []
+        for story in stories:
+            try:
+                decided = self._decide(story)
+                if not isinstance(decided, Result):
+                    article, citations = self._validated(story, *decided)
+            except ArticleImportError as error:
+                outcomes.append(error)
+                continue
+            except ValidationError as error:
+                outcomes.append(story.error(_describe(error)))
+                continue
+            if isinstance(decided, Result):
+                outcomes.append(decided)
+                continue
+            self._pending = {kind: {} for kind in self._cache}
+            planned.append(self._plan(story, article, citations, *decided))
+            self._learn()  # the batch's later stories reuse the authors and tags this one created
+            self._done.add(story.external_id)  # and a second copy of the story is skipped
+            outcomes.append(None)
+        self._write(planned)
+        results = iter(self._saved(plan) for plan in planned)
+        return [outcome or next(results) for outcome in outcomes]
+
+    def _decide(self, story):
+        """Result(SKIPPED), or what writing the story needs: (the existing article or None, image, changes)."""
         self._check(story)
         if story.external_id in self._done:
             # Another file of this run already brought this story in (two exports of one site).
@@ -105,26 +184,21 @@ class Saver:
             self._done.add(story.external_id)
             return Result(SKIPPED)
         image = self._hero_image(story)
+        changed = []
         if existing:
             changed = self._changes(existing, story, image)
             if not changed:
                 self._done.add(story.external_id)
                 return Result(SKIPPED)
-        self._pending = {kind: {} for kind in self._cache}
-        try:
-            with transaction.atomic(savepoint=savepoint or self.options.dry_run):
-                self._write(existing, story, image)
-                if self.options.dry_run:
-                    transaction.set_rollback(True)
-        except ValidationError as error:
-            raise story.error(_describe(error)) from None
-        except DatabaseError as error:
-            raise story.error(f"the database refused the story ({error})") from None
-        self._done.add(story.external_id)
-        if not self.options.dry_run:
-            for kind, rows in self._pending.items():
-                self._cache[kind].update(rows)
-        return Result(UPDATED, changed) if existing else Result(CREATED)
+        return existing, image, changed
+
+    def _saved(self, planned):
+        self._done.add(planned.story.external_id)
+        return Result(CREATED) if planned.new else Result(UPDATED, planned.changed)
+
+    def _learn(self):
+        for kind, rows in self._pending.items():
+            self._cache[kind].update(rows)
 
     # Validation that needs no database ------------------------------------------------------------
 
@@ -194,55 +268,101 @@ class Saver:
 
     # Writing ---------------------------------------------------------------------------------------
 
-    def _write(self, article, story, image):
-        values = self._article_values(story)
-        new = article is None
-        if new:
-            article = Article(external_id=story.external_id)
-        for name, value in values.items():
+    def _validated(self, story, existing, image, changed):
+        """The article with the story's fields, and its citations, both validated: nothing is written yet."""
+        article = existing or Article(external_id=story.external_id)
+        for name, value in self._article_values(story).items():
             setattr(article, name, value)
-        article.section = self._section(story)
-        if story.slug or new:
-            wanted = _wanted_slug(story)
-            if wanted in self._free_slugs:
-                self._free_slugs.discard(wanted)  # from now on, ask the database
-                taken = False
-            else:
-                taken = not wanted or Article.objects.filter(slug=wanted).exclude(pk=article.pk).exists()
-            if taken:
-                wanted = Article.unique_slug(wanted or story.headline, exclude_pk=article.pk)
-            article.slug = wanted
+        if story.slug or existing is None:
+            article.slug = self._slug(article, story)
         if not image and story.format == "json":
             article.hero_image = ""
-        # The section was just fetched or created: no need for full_clean to query that it exists.
+        # The section is set later, once found or created: full_clean need not query that it exists.
         article.full_clean(exclude=["section"], validate_unique=False, validate_constraints=False)
-        citations = self._citations(story)
-        if image and not self.options.dry_run and (new or _image_bytes(article) != image[1]):
-            article.hero_image.save(image[0], ContentFile(image[1]), save=False)
-            self._stored.append((article.hero_image.storage, article.hero_image.name))
-        article.save()
-        if not new:
-            article.bylines.all().delete()
-            article.quotes.all().delete()
-            article.citations.all().delete()
-        Byline.objects.bulk_create(
-            Byline(article=article, author=author, position=position)
-            for position, author in enumerate(self._authors(story))
-        )
-        Quote.objects.bulk_create(self._quotes(article, story))
-        for citation in citations:
-            citation.article = article
-        Citation.objects.bulk_create(citations)
+        return article, self._citations(story)
+
+    def _slug(self, article, story):
+        """The story's own slug when free, else a numbered one; never one another story of the batch took."""
+        wanted = _wanted_slug(story)
+        if wanted in self._free_slugs:
+            self._free_slugs.discard(wanted)  # from now on, ask the database
+        elif (
+            not wanted
+            or wanted in self._claimed
+            or Article.objects.filter(slug=wanted).exclude(pk=article.pk).exists()
+        ):
+            base = Article.unique_slug(wanted or story.headline, exclude_pk=article.pk)
+            wanted, n = base, 2
+            while wanted in self._claimed:
+                wanted, n = f"{base}-{n}", n + 1
+        self._claimed.add(wanted)
+        return wanted
+
+    def _plan(self, story, article, citations, existing, image, changed):
+        """Find or create the section, authors, speakers and tags the story needs; the story's own rows wait."""
+        article.section = self._section(story)
+        authors = self._authors(story)
+        quotes = self._quotes(story)
         tags = [self._tag(name) for name in self._tags(story)]
-        if not new:
-            article.tags.set(tags)
-        elif tags:
-            # One insert for a new story's tags, where taggit's add() costs four queries a tag. No one
-            # listens for m2m_changed on tags, which taggit would send.
-            kind = ContentType.objects.get_for_model(Article)
-            TaggedItem.objects.bulk_create(
-                TaggedItem(tag=tag, content_type=kind, object_id=article.pk) for tag in tags
-            )
+        return Planned(story, article, existing is None, image, changed, authors, quotes, citations, tags)
+
+    def _write(self, planned):
+        """Insert (or rewrite) the planned stories and every row they own, a statement per table."""
+        fresh = [plan for plan in planned if plan.new and not plan.image]
+        given = connection.vendor == "postgresql"
+        for plan in fresh:
+            # What Article.save() does to a new row without an image; bulk_create does not call it.
+            plan.article.body = clean_html(plan.article.body)
+            if given:
+                plan.article.search_vector = _search_vector(plan.article, plan.quotes)
+        Article.objects.bulk_create([plan.article for plan in fresh])
+        for plan in planned:
+            if plan in fresh:
+                continue
+            image, article = plan.image, plan.article
+            if image and not self.options.dry_run and (plan.new or _image_bytes(article) != image[1]):
+                article.hero_image.save(image[0], ContentFile(image[1]), save=False)
+                self._stored.append((article.hero_image.storage, article.hero_image.name))
+            article.save()
+        if rewritten := [plan.article.pk for plan in planned if not plan.new]:
+            for model in (Byline, Quote, Citation):
+                model.objects.filter(article__in=rewritten).delete()
+        rows = {
+            Article: [plan.article for plan in planned if plan.new],
+            Byline: [
+                Byline(article=plan.article, author=author, position=position)
+                for plan in planned
+                for position, author in enumerate(plan.authors)
+            ],
+            Quote: [quote for plan in planned for quote in plan.quotes],
+            Citation: [citation for plan in planned for citation in plan.citations],
+        }
+        for plan in planned:
+            for owned in (*plan.quotes, *plan.citations):
+                owned.article = plan.article
+        Byline.objects.bulk_create(rows[Byline])
+        Citation.objects.bulk_create(rows[Citation])
+        if given:
+            with _quotes_in_search_vector():
+                Quote.objects.bulk_create([quote for plan in fresh for quote in plan.quotes])
+        Quote.objects.bulk_create(
+            [quote for plan in planned if not (given and plan in fresh) for quote in plan.quotes]
+        )
+        kind = ContentType.objects.get_for_model(Article)
+        # One insert for new stories' tags, where taggit's add() costs four queries a tag. No one listens for
+        # m2m_changed on tags, which taggit would send.
+        rows[TaggedItem] = [
+            TaggedItem(tag=tag, content_type=kind, object_id=plan.article.pk)
+            for plan in planned
+            if plan.new
+            for tag in plan.tags
+        ]
+        TaggedItem.objects.bulk_create(rows[TaggedItem])
+        for plan in planned:
+            if not plan.new:
+                plan.article.tags.set(plan.tags)
+        if not self.options.dry_run:
+            self.written.update({model: len(objects) for model, objects in rows.items()})
 
     def _article_values(self, story):
         status = self.options.status or story.status or Status.DRAFT
@@ -307,7 +427,7 @@ class Saver:
             self._pending["section"][slug] = section
         return section
 
-    def _quotes(self, article, story):
+    def _quotes(self, story):
         quotes = []
         for position, quote in enumerate(story.quotes):
             person = quote.speaker
@@ -319,7 +439,6 @@ class Saver:
             )
             quotes.append(
                 Quote(
-                    article=article,
                     position=position,
                     text=quote.text,
                     speaker=speaker,
@@ -331,7 +450,7 @@ class Saver:
         return quotes
 
     def _speaker(self, person):
-        key = normalise_name(tidy(person.name)[:150])
+        key = _speaker_key(person)
         details = {
             "role": person.role[:150],
             "affiliation": person.affiliation[:200],
@@ -414,7 +533,7 @@ class Saver:
         wanted_quotes = [
             (
                 q.text,
-                normalise_name(tidy(q.speaker.name)[:150]),
+                _speaker_key(q.speaker),
                 q.role or q.speaker.role,
                 q.affiliation or q.speaker.affiliation,
                 q.is_pull_quote,
@@ -457,6 +576,28 @@ def _author_slug(entry):
         or slugify(tidy(entry.name), allow_unicode=True)[:150]
         or _digest_slug("author", entry.name)
     )
+
+
+def _search_vector(article, quotes):
+    """The article's search vector with these quotes, computed by PostgreSQL as its triggers would
+    (articles/migrations/0006_search_vector_given_on_insert.py), for the INSERT to carry."""
+    texts = [article.headline, article.standfirst, article.body, " ".join(quote.text for quote in quotes)]
+    return Func(*map(Value, texts), function="articles_search_vector", output_field=SearchVectorField())
+
+
+@contextmanager
+def _quotes_in_search_vector():
+    """While inserting quotes their articles' search vectors already hold, the trigger that recomputes an
+    article's vector (and rewrites its row) for every quote written stays out. Local to the transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('articles.quotes_in_search_vector', 'on', true)")
+        yield
+        cursor.execute("SELECT set_config('articles.quotes_in_search_vector', 'off', true)")
+
+
+def _speaker_key(person):
+    """The normalised name a speaker record is found by."""
+    return normalise_name(tidy(person.name)[:150])
 
 
 def _wanted_slug(story):

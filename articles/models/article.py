@@ -1,4 +1,6 @@
+import html
 import math
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,9 +21,34 @@ from .redirect import ArticleRedirect
 from .status import Status
 
 WORDS_PER_MINUTE = 230
+# The hero rendition that link previews (Open Graph, Twitter) and search engines are given.
+SHARE_IMAGE_WIDTH = 1200
 RELATED_CANDIDATES = 200
 # How a story belongs to each kind of listing page.
 LISTING_LOOKUPS = {"section": "section", "tag": "tags", "author": "bylines__author"}
+
+
+@dataclass(frozen=True)
+class BodyBlock:
+    """A paragraph (or other top-level element) of the body, with the pull quote the editor placed beside it."""
+
+    html: str
+    pull_quote: Quote | None = None
+    # Whether the pull quote's words are in this block, so the page shows them twice and reads them once.
+    echoes_body: bool = False
+
+
+@dataclass(frozen=True)
+class PersonQuoted:
+    """A speaker as this story describes them (its own role and affiliation win over the record's)."""
+
+    speaker: object
+    role: str
+    affiliation: str
+
+
+def _plain(text):
+    return " ".join(html.unescape(strip_tags(text)).split()).casefold()
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -355,7 +382,60 @@ class Article(models.Model):
         """Authors in byline order, from the prefetched bylines (no query when prefetched)."""
         return [byline.author for byline in self.bylines.all()]
 
+    @property
+    def body_blocks(self):
+        """The body split after each paragraph, each flagged pull quote attached to the paragraph that holds its
+        words (to the second paragraph when the words are not in the body), so the page shows it beside them.
+
+        Reads the prefetched quotes; no query.
+        """
+        chunks = [chunk + "</p>" for chunk in self.body.split("</p>")[:-1]]
+        tail = self.body.rsplit("</p>", 1)[-1] if chunks else self.body
+        if tail.strip():
+            chunks.append(tail)
+        placed = {}
+        for quote in (quote for quote in self.quotes.all() if quote.is_pull_quote):
+            # A quote ending a sentence in the record often runs on in the body ("...place," she said).
+            words = _plain(quote.text).rstrip(".,;:!?… ")
+            index = next((i for i, chunk in enumerate(chunks) if words and words in _plain(chunk)), None)
+            echoes = index is not None
+            if index is None:
+                index = min(1, len(chunks) - 1)
+            if index >= 0:
+                placed.setdefault(index, (quote, echoes))
+        return [BodyBlock(chunk, *placed.get(index, (None, False))) for index, chunk in enumerate(chunks)]
+
+    @property
+    def people_quoted(self):
+        """Each person quoted, once, in order of first quote, from the prefetched quotes (no query)."""
+        people = {}
+        for quote in self.quotes.all():
+            if quote.speaker_id not in people:
+                people[quote.speaker_id] = PersonQuoted(
+                    quote.speaker, quote.speaker_role, quote.speaker_affiliation
+                )
+        return list(people.values())
+
     # Images: renditions come from the stored record, so pages never open the image files.
+
+    @property
+    def share_image(self):
+        """The hero rendition for link previews and search engines: the one SHARE_IMAGE_WIDTH wide, else the
+        widest; {"url", "width", "height"}, or None without a hero image."""
+        entries = self.hero_renditions.get("hero") if self.hero_image else None
+        if not entries:
+            return None
+        entry = next((e for e in entries if e["width"] == SHARE_IMAGE_WIDTH), entries[-1])
+        return {
+            "url": self.hero_image.storage.url(entry["jpg"]),
+            "width": entry["width"],
+            "height": entry["height"],
+        }
+
+    @property
+    def hero_is_portrait(self):
+        picture = self.hero_picture
+        return picture is not None and picture.height > picture.width
 
     @property
     def hero_picture(self):

@@ -34,6 +34,12 @@ def iso_datetime(value):
 
 
 @register.filter
+def absolute_url(url, request):
+    """An address as a crawler needs it: with scheme and host (a media URL on another domain stays as it is)."""
+    return request.build_absolute_uri(url)
+
+
+@register.filter
 def house_style(citation):
     """The reference in the desk's house style (CITATION_STYLE), rendered by citeproc-py and cleaned by nh3."""
     return mark_safe(render(citation))

@@ -1,7 +1,10 @@
+import getpass
 import shutil
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import audit
 from articles.importers import FORMATS, Options, collect_paths, import_paths
 from articles.models import Status
 
@@ -46,9 +49,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--update", action="store_true", help="Rewrite stories already imported.")
         parser.add_argument("--fail-fast", action="store_true", help="Stop at the first failure.")
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help="The staff login the audit trail names as running this import (default: the OS user).",
+        )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
+        actor = _actor(options["actor"])
         progress = Progress(self.stdout, options["paths"])
         report = import_paths(
             options["paths"],
@@ -73,6 +82,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{where}: “{headline}” {verb}: {', '.join(changed)}")
         if verbosity >= 1:
             self._summary(report, options["dry_run"])
+        if not options["dry_run"]:
+            audit.record(actor, audit.Action.IMPORT_RUN, detail=_audit_detail(options["paths"], report))
         if report.failed:
             raise CommandError(f"{report.failed} failed; see the messages above.", returncode=1)
 
@@ -130,6 +141,22 @@ class Progress:
     def clear(self):
         if self.enabled:
             self.stream.write("\r\033[K", ending="")
+
+
+def _actor(username):
+    """The staff login named by --actor, or "shell:<OS user>" for the one running the command."""
+    if not username:
+        return f"shell:{getpass.getuser()}"
+    try:
+        return get_user_model().objects.get(username=username, is_staff=True)
+    except get_user_model().DoesNotExist:
+        raise CommandError(f"--actor: no staff login is called “{username}”.") from None
+
+
+def _audit_detail(paths, report):
+    totals = {column: sum(counter[column] for counter in report.counts.values()) for column in COLUMNS}
+    counts = ", ".join(f"{totals[column]} {column}" for column in COLUMNS)
+    return f"{counts} from {', '.join(paths)}"
 
 
 def _count(count, kind):
