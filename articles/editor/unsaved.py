@@ -41,6 +41,10 @@ class UnsavedStory:
     tags: Rows = field(default_factory=lambda: Rows([]))
 
     def __getattr__(self, name):
+        # The model's properties run on this object, so those reading the story's rows see them as edited.
+        attribute = getattr(type(self.article), name, None)
+        if isinstance(attribute, property):
+            return attribute.fget(self)
         return getattr(self.article, name)
 
     @property

@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -106,9 +107,14 @@ def preview(request, object_id=None, *, model_admin):
 def presence(request, object_id, *, model_admin):
     article = story_for(model_admin, request, object_id, editing=False)
     now = timezone.now()
-    mine = working_copy(request, article)
-    mine.seen_at = now
-    mine.save(update_fields=["seen_at"])
+    try:
+        mine = working_copy(request, article)
+        mine.seen_at = now
+        mine.save(update_fields=["seen_at"])
+    except DatabaseError:
+        # A heartbeat that loses a race for a write lock (autosave or a save at the same instant) is skipped:
+        # the next poll says the page is open.
+        pass
     others = (
         WorkingCopy.objects.filter(article=article, seen_at__gte=now - PRESENCE_TIMEOUT)
         .exclude(user=request.user)
