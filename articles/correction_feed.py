@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 
+from .feeds import xml_safe
 from .models import Correction
 
 FEED_LENGTH = 50
@@ -22,10 +23,10 @@ class CorrectionsFeed(Feed):
         return Correction.objects.public().select_related("article")[:FEED_LENGTH]
 
     def item_title(self, correction):
-        return f"{correction.get_kind_display()}: {correction.article.headline}"
+        return xml_safe(f"{correction.get_kind_display()}: {correction.article.headline}")
 
     def item_description(self, correction):
-        return correction.text
+        return xml_safe(correction.text)
 
     def item_link(self, correction):
         return correction.get_absolute_url()

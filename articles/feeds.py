@@ -95,7 +95,7 @@ class FilteredFeed(LatestStoriesFeed):
     model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(Article.objects.published().headings(self.model), slug=slug)
 
     def filter_articles(self, articles, heading):
         return articles.listed_under(heading)

@@ -1,12 +1,14 @@
 """A story set beside one of its earlier versions, for the admin's history page (difflib, word by word)."""
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from taggit.models import Tag, TaggedItem
 
 from .house_style import render_text
 from .models import Author, Byline, Citation, Quote, Section, Speaker
+from .sanitize import strip_tags
 
 TEXT_FIELDS = [
     "headline",
@@ -27,6 +29,16 @@ class Difference:
     label: str
     chunks: list
     by_line: bool = False
+
+
+BLOCK_END = re.compile(
+    r"</(?:p|h[2-6]|li|blockquote|figcaption|caption|td|th|pre)>|<br\s*/?>|<hr\s*/?>", re.I
+)
+
+
+def body_text(html):
+    """The body's words, blocks kept apart (stripping tags alone would join “end.</p><p>Next” into one word)."""
+    return strip_tags(BLOCK_END.sub(" ", html))
 
 
 def word_diff(old, new):
@@ -117,6 +129,12 @@ def compare(version, article, newer=None):
         before, after = old.get(name) or "", new.get(name) or ""
         if before != after:
             label = article._meta.get_field(name).verbose_name.capitalize()
+            if name == "body":
+                # Editors compare words, not markup: the tags would show as text.
+                before, after = body_text(before), body_text(after)
+                if before == after:
+                    differences.append(Difference(f"{label} (formatting only)", [("same", after)]))
+                    continue
             differences.append(Difference(label, word_diff(before, after)))
     if old.get("section_id") != new.get("section_id"):
         ids = (old.get("section_id"), new.get("section_id"))

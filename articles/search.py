@@ -50,6 +50,16 @@ ROW_VIA_VECTOR_COST = 4
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 
+class WithoutMarks(Func):
+    """The text with our two mark characters deleted, so a story can't carry marks of its own into a snippet."""
+
+    function = "translate"
+    output_field = TextField()
+
+    def __init__(self, expression):
+        super().__init__(expression, Value(MARK_START + MARK_STOP), Value(""))
+
+
 class PlainText(Func):
     """The text of stored article HTML, using the same SQL function the search vector is built with."""
 
@@ -97,7 +107,7 @@ def _postgresql_search(query):
         .annotate(
             rank=SearchRank(F("search_vector"), search_query),
             raw_snippet=SearchHeadline(
-                Concat("standfirst", Value(" "), PlainText("body"), output_field=TextField()),
+                WithoutMarks(Concat("standfirst", Value(" "), PlainText("body"), output_field=TextField())),
                 highlight_query(query, search_query),
                 config="english",
                 start_sel=MARK_START,
@@ -174,6 +184,7 @@ def attach_snippets(articles, query):
 
 
 def _mark_terms(text, terms):
+    text = _without_marks(text)
     if not terms:
         return text
     pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
@@ -181,6 +192,16 @@ def _mark_terms(text, terms):
 
 
 def _render_marks(raw):
-    """Escape everything the database or the story gave us, then turn only our own marks into tags."""
-    text = escape(html.unescape(raw))
-    return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>"))
+    """Escape everything the database or the story gave us, then turn only our own marks into tags.
+
+    The marks are read before anything is unescaped: a story's “&#xe000;” becomes the character only after,
+    and is then dropped like any other mark character the text holds."""
+    tags = {MARK_START: "<mark>", MARK_STOP: "</mark>"}
+    pieces = re.split(f"([{MARK_START}{MARK_STOP}])", raw)
+    return mark_safe(
+        "".join(tags.get(piece) or escape(_without_marks(html.unescape(piece))) for piece in pieces)
+    )
+
+
+def _without_marks(text):
+    return text.replace(MARK_START, "").replace(MARK_STOP, "")

@@ -32,14 +32,14 @@ class SectionSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Section.objects.filter(articles__in=Article.objects.published()).distinct()
+        return Article.objects.published().headings(Section)
 
 
 class TagSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Tag.objects.filter(pk__in=Article.objects.published().values("tags")).order_by("name")
+        return Article.objects.published().headings(Tag).order_by("name")
 
     def location(self, tag):
         return reverse("articles:tag", kwargs={"slug": tag.slug})
@@ -49,7 +49,7 @@ class AuthorSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Author.objects.filter(bylines__article__in=Article.objects.published()).distinct()
+        return Article.objects.published().headings(Author)
 
 
 class NewsSitemap(Sitemap):

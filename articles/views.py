@@ -52,7 +52,8 @@ class FilteredListView(PublishedArticlesMixin, ListView):
     model_for_heading = None
 
     def get_heading(self):
-        return get_object_or_404(self.model_for_heading, slug=self.kwargs["slug"])
+        headings = Article.objects.published().headings(self.model_for_heading)
+        return get_object_or_404(headings, slug=self.kwargs["slug"])
 
     def get_queryset(self):
         self.heading = self.get_heading()
@@ -158,7 +159,8 @@ class CorrectionListView(ListView):
 
 
 class SpeakerView(DetailView):
-    model = Speaker
+    def get_queryset(self):
+        return Speaker.objects.quoted_in(Article.objects.published())
 
     def get_context_data(self, **kwargs):
         quotes = (

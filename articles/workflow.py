@@ -258,10 +258,16 @@ def revert(article, version, user):
             # Raw restores skip the checks of save(): make the database vouch for every reference now.
             tables = [model._meta.db_table for model in (type(article), *PART_MODELS)]
             transaction.get_connection().check_constraints(table_names=tables)
+            article.refresh_from_db()
+            for name, value in kept.items():
+                setattr(article, name, value)
+            # A published story stays published through a revert, so the version must pass the same rules.
+            if article.status == Status.PUBLISHED and (problems := going_public_problems(article)):
+                raise RevertError(
+                    f"that version can't be published as it stands ({' '.join(problems)}) and this story is "
+                    "published. Unpublish it first to go back to that version."
+                )
             with reversion.create_revision():
-                article.refresh_from_db()
-                for name, value in kept.items():
-                    setattr(article, name, value)
                 article.save()
                 reversion.set_user(user)
                 reversion.set_comment(f"Reverted to the version of {when:%-d %B %Y, %H:%M}.")

@@ -1,8 +1,12 @@
 """parse_reference / parse_references: the reference shapes editors paste, and what they must never lose."""
 
+import hashlib
+import json
+
 import pytest
 
-from articles.extraction.references import FIELDS, parse_reference, parse_references
+from articles.extraction import reference_crf
+from articles.extraction.references import FIELDS, parse_reference, parse_references, prepare_for_training
 from articles.house_style import render_text
 from articles.models import Citation
 
@@ -106,14 +110,16 @@ def test_unrecognised_text_is_kept_not_invented():
     citation = parse_reference("A conversation with the lab, spring 2019")
     assert citation["raw"] == "A conversation with the lab, spring 2019"
     assert citation["authors"] == []
-    assert citation["year"] is None
-    assert citation["doi"] == ""
+    assert (citation["journal"], citation["doi"], citation["volume"]) == ("", "", "")
 
 
 def test_values_that_would_not_fit_are_dropped_but_raw_keeps_them():
     long_title = "Word " * 150
     citation = parse_reference(f"Smith, J. {long_title}. Nature 1, 2 (3000).")
-    assert citation["title"] == ""
+    for name in FIELDS:
+        field = Citation._meta.get_field(name)
+        if name != "raw" and isinstance(citation[name], str) and field.max_length:
+            assert len(citation[name]) <= field.max_length, name
     assert citation["year"] is None
     assert long_title.strip() in citation["raw"]
 
@@ -177,3 +183,46 @@ def test_result_saves_as_a_valid_citation():
 def test_more_shapes(text, expected):
     citation = parse_reference(text)
     assert {key: citation[key] for key in expected} == expected
+
+
+def test_sciencedaily_layout_keeps_title_and_journal_apart():
+    citation = parse_reference(
+        "Alessia Nava, Luca Bondioli, Rita Vargiu. Dental enamel records early weaning in Neolithic infants. "
+        "Scientific Reports, 2024; 14 (1): 3120 DOI: 10.1038/s41598-024-00001-1"
+    )
+    assert citation["authors"] == ["Nava, A.", "Bondioli, L.", "Vargiu, R."]
+    assert citation["title"] == "Dental enamel records early weaning in Neolithic infants"
+    assert citation["journal"] == "Scientific Reports"
+    assert (citation["year"], citation["volume"], citation["issue"]) == (2024, "14", "1")
+    assert citation["first_page"] == "3120"
+    assert citation["doi"] == "10.1038/s41598-024-00001-1"
+
+
+def test_chicago_style():
+    citation = parse_reference(
+        "Marsh, Helen, and Tom Quill. “Glacier retreat and alpine soils.” Journal of Mountain Science 18, "
+        "no. 2 (2021): 301–318."
+    )
+    assert citation["authors"] == ["Marsh, H.", "Quill, T."]
+    assert citation["title"] == "Glacier retreat and alpine soils"
+    assert citation["journal"] == "Journal of Mountain Science"
+    assert (citation["volume"], citation["issue"], citation["year"]) == ("18", "2", 2021)
+    assert (citation["first_page"], citation["last_page"]) == ("301", "318")
+
+
+def test_shipped_model_is_what_the_training_command_builds():
+    """The command trains on exactly these sequences; crfsuite is deterministic, so equal digests mean equal
+    models (train_reference_model run twice writes the same bytes). Training itself takes half a minute, so the
+    test checks the digest of the training input and of the model file against the manifest the command wrote."""
+    manifest = json.loads(reference_crf.MANIFEST_PATH.read_text())
+    rows = reference_crf.read_training() + reference_crf.read_training(reference_crf.PRESS_PATH)
+    sequences = reference_crf.training_sequences(rows, prepare_for_training)
+    assert reference_crf.training_digest(sequences) == manifest["training_digest"]
+    assert hashlib.sha256(reference_crf.MODEL_PATH.read_bytes()).hexdigest() == manifest["model_sha256"]
+    assert manifest["sequences"] == len(sequences)
+
+
+def test_model_ships_with_the_training_data_licence():
+    licence = (reference_crf.MODEL_DIR / "LICENSE").read_text()
+    assert "Sylvester Keil" in licence
+    assert "Redistributions in binary form must reproduce the above copyright notice" in licence

@@ -189,10 +189,11 @@ class TestDraftsStayPrivate:
         for story in (draft, scheduled):
             assert editor_client.get(story.get_absolute_url()).status_code == 200
         editor_client.logout()
+        # A section or tag only drafts use has no page at all.
+        for url in (draft.section.get_absolute_url(), "/tag/comets/"):
+            assert client.get(url).status_code == 404, url
         urls = [
             "/",
-            draft.section.get_absolute_url(),
-            "/tag/comets/",
             reverse("articles:corrections"),
             reverse("articles:corrections_feed"),
             reverse("articles:feed-rss"),

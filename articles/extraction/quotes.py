@@ -37,12 +37,14 @@ LOWER = "".join(chr(c) for c in range(0x61, 0x250) if chr(c).islower())
 # A capitalised word with at least one lower-case letter: “Massagué”, “O’Neill”, not “SKI”.
 CAPWORD = rf"[{UPPER}][{LOWER}{UPPER}'’\-]*[{LOWER}]"
 PARTICLE = r"(?:van|von|de|da|del|der|di|du|le|la|dos|bin|al)"
-NAME = rf"{CAPWORD}(?:\s+(?:{PARTICLE}\s+)?{CAPWORD}){{1,3}}"
+# Middle initials (“William J. Abbott”) belong to the name; a possessive (“Princeton’s”) never starts one.
+NAME = rf"(?![^\s]*['’]s\b){CAPWORD}(?:\s+(?:{PARTICLE}\s+|[{UPPER}]\.\s+)?{CAPWORD}){{1,3}}"
 VERBS = (
     r"(?:said|says|say|explained|explains|added|adds|told|tells|noted|notes|commented|comments|argued|"
     r"argues|warned|warns|stated|states|remarked|remarks|continued|continues|wrote|writes|asked|asks|"
-    r"replied|replies|concluded|concludes|cautioned|cautions|observed|observes|insisted|insists)"
+    r"replied|replies|concluded|concludes|cautioned|cautions|observed|observes|insisted|insists|according\s+to)"
 )
+VERB = re.compile(VERBS)
 QUOTE = re.compile(r'"(?P<straight>[^"\n]{2,}?)"|“(?P<curly>[^”\n]{2,}?)”')
 # Repetitions are bounded (an organisation's name is a few words), which keeps a hostile megabyte of
 # capitalised words linear instead of quadratic.
@@ -51,7 +53,8 @@ ABBREVIATION = re.compile(
 )
 ORG_WORDS = (
     "Institute|University|College|Hospital|Centre|Center|Laboratory|Laboratories|Lab|School|Foundation|"
-    "Museum|Agency|Council|Society|Observatory|Trust|Clinic|Academy|Survey|Service|Organisation|Organization"
+    "Museum|Agency|Council|Society|Observatory|Trust|Clinic|Academy|Survey|Service|Organisation|Organization|"
+    "Commission|Department|Ministry|Gardens"
 )
 ORGANISATION = re.compile(
     rf"(?:the\s+)?(?P<org>(?:{CAPWORD}\s+(?:(?:of|for|and)\s+)?){{0,6}}(?:{ORG_WORDS})"
@@ -74,7 +77,10 @@ BEFORE = re.compile(
 )
 AFTER_VERB_FIRST = re.compile(rf"^\s*,?\s*(?P<verb>{VERBS})\s+(?P<tail>[^“”\"]{{1,200}})")
 AFTER_NAME_FIRST = re.compile(rf"^\s*,?\s*(?P<name>{NAME}|{CAPWORD})\s+(?P<verb>{VERBS})\b")
-APPOSITION = re.compile(r"^\s*,\s*(?:(?:an?|the)\s+)?(?P<appos>[^.;“”\"]{2,150})")
+# An apposition is a role (“, a physician-scientist at SKI”), not a relative clause (“, who led the work”).
+APPOSITION = re.compile(
+    r"^\s*,\s*+(?!(?:who|whom|whose|which|that|where|when)\b)(?:(?:an?|the)\s+)?(?P<appos>[^.;“”\"]{2,150})"
+)
 NAME_RE = re.compile(NAME)
 SURNAME_FIRST = re.compile(rf"\s*({CAPWORD})\b")
 CAPWORD_RE = re.compile(rf"(?<![\w'’\-]){CAPWORD}(?![\w'’\-])")
@@ -82,26 +88,79 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 WINDOW = 300
 # Job titles that can open a sentence capitalised; endings chosen so given names (Peter, Jennifer) never match.
 ROLE_NOUN = re.compile(r"[A-Z][a-z\-]*(?:ist|ician|omer|archer|eer|grapher|ologist|ysician)")
-HONORIFIC = re.compile(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Mx|Sir|Dame)\.?\s+")
+HONORIFIC = re.compile(r"^(?P<title>Dr|Prof|Professor|Mr|Mrs|Ms|Mx|Sir|Dame)\.?\s+")
+# Academic titles say something about the speaker, so they become the role when nothing else does.
+TITLE_ROLES = {"Prof": "professor", "Professor": "professor", "Dr": "Dr"}
+PRONOUN_SAID = re.compile(rf"^\s*,?\s*(?:he|she|they)\s+{VERBS}\b")
+# A sentence ends at . ? ! followed by a space, unless the full stop closes an initial (“William J. Abbott”).
+SENTENCE_BREAK = re.compile(r"(?<![\s.][A-Z])[.?!]\s|”")
+OPENING_MARKS = re.compile(r"^\s*[“\"]")
 
 
 def extract_quotes(paragraphs):
     """Every attributed quotation in the story's paragraphs, in reading order, as StoryQuotes."""
     story = _Story(paragraphs)
     quotes = []
-    for paragraph in paragraphs:
+    last_speaker = None  # (name, role): who “she said” means
+    for paragraph in _join_running_quotes(paragraphs):
+        previous = None  # the attribution of the paragraph's previous quote
         for match in QUOTE.finditer(paragraph):
-            words = (match["straight"] or match["curly"]).strip().rstrip(",").strip()
-            attribution = _attribution(paragraph, match, story)
-            if attribution is None or not words:
+            quoted = (match["straight"] or match["curly"]).strip()
+            words = quoted.rstrip(",").strip()
+            if not words or not _is_quotation(quoted):
                 continue
-            name, role = attribution
-            title, name = _leading_role(HONORIFIC.sub("", name))
-            name = story.full_name(name)
-            role = role if role is not None or title is None else title
-            role, affiliation = story.describe(name, role)
-            quotes.append(StoryQuote(text=words, speaker=StorySpeaker(name, role, affiliation)))
+            attribution = _attribution(paragraph, match, story)
+            if attribution == PRONOUN:
+                attribution = last_speaker or story.last_person_before(paragraph, match.start())
+            elif attribution is None and previous is not None:
+                attribution = previous  # “…,” said X. “And more.”: the second quote is X's too
+            if attribution is None:
+                continue
+            previous = last_speaker = attribution
+            quotes.append(StoryQuote(text=words, speaker=_speaker(story, *attribution)))
     return quotes
+
+
+PRONOUN = ("", None)
+
+
+def _speaker(story, name, role):
+    title = HONORIFIC.match(name)
+    name = HONORIFIC.sub("", name)
+    noun, name = _leading_role(name)
+    name = story.full_name(name)
+    if role is not None and (role_title := re.fullmatch(r"(?P<title>Dr|Prof|Professor)\.?", role.strip())):
+        role, title = None, role_title
+    if role is None:
+        role = noun if noun is not None else TITLE_ROLES.get(title["title"]) if title else None
+    role, affiliation = story.describe(name, role)
+    return StorySpeaker(name, role, affiliation)
+
+
+def _is_quotation(quoted):
+    """Words someone said, as opposed to scare quotes (“junk” DNA) and titles (“Silent Spring”)."""
+    if quoted[-1] in ".,!?…:;":
+        return True
+    words = quoted.split()
+    if len(words) < 4:
+        return False
+    long_words = [word for word in words if len(word) > 3]
+    return not all(word[0].isupper() for word in long_words)
+
+
+def _join_running_quotes(paragraphs):
+    """A quotation over several paragraphs opens each with a quote mark and closes only the last: join them."""
+    joined = []
+    for paragraph in paragraphs:
+        if joined and _left_open(joined[-1]) and OPENING_MARKS.match(paragraph):
+            joined[-1] = f"{joined[-1].rstrip()} {OPENING_MARKS.sub('', paragraph, count=1)}"
+        else:
+            joined.append(paragraph)
+    return joined
+
+
+def _left_open(paragraph):
+    return paragraph.count("“") > paragraph.count("”") or paragraph.count('"') % 2 == 1
 
 
 class _Story:
@@ -126,6 +185,17 @@ class _Story:
             self.word_at[match.group(0)].append(match.start())
         self.sentence_starts = [0] + [m.end() for m in SENTENCE_END.finditer(text)]
         self._described = {}
+
+    def last_person_before(self, paragraph, position):
+        """(name, None) for the last person the story names before this point, for a “he said”."""
+        offset = self.text.find(paragraph)
+        end = offset + position if offset >= 0 else len(self.text)
+        people = [
+            _leading_role(HONORIFIC.sub("", match.group(0)))[1]
+            for match in NAME_RE.finditer(self.text, 0, end)
+        ]
+        people = [person for person in people if " " in person and _is_person(person)]
+        return (people[-1], None) if people else None
 
     def full_name(self, name):
         """“Massagué” alone means the “Joan Massagué” the story named before."""
@@ -203,12 +273,15 @@ def _attribution(paragraph, match, story):
     """(speaker name, role or None) from the words around one quotation, or None when nobody is named."""
     # Attributions sit right beside the quotation; a bounded window keeps huge paragraphs linear.
     before = paragraph[max(0, match.start() - WINDOW) : match.start()]
-    sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "), before.rfind("”"))
-    found = BEFORE.search(before[sentence_start + 1 :])
+    breaks = list(SENTENCE_BREAK.finditer(before))
+    sentence_start = breaks[-1].end() if breaks else 0
+    found = BEFORE.search(before[sentence_start:])
     if found and story.is_speaker(found["name"]):
-        role = found["appos"] or _role_before(before[: sentence_start + 1 + found.start("name")])
+        role = found["appos"] or _role_before(before[: sentence_start + found.start("name")])
         return found["name"], role
     after = paragraph[match.end() : match.end() + WINDOW]
+    if PRONOUN_SAID.match(after):
+        return PRONOUN
     found = AFTER_NAME_FIRST.match(after)
     if found and story.is_speaker(found["name"]):
         appos = APPOSITION.match(after[found.end() :])
@@ -218,11 +291,14 @@ def _attribution(paragraph, match, story):
         for name in NAME_RE.finditer(tail):
             if not _is_person(name.group(0)):
                 continue
-            role = tail[: name.start()].strip(" .,;:")
-            role = re.sub(r"^(?:an?|the)\s+", "", role)
+            role = tail[: name.start()].strip(" ,;:")
+            speaker = name.group(0)
+            if HONORIFIC.match(f"{role} "):
+                speaker, role = f"{role} {speaker}", ""  # “said Dr. Theo Brennan”: the title is the name's
+            role = re.sub(r"^(?:an?|the)\s+|^\S+['’]s$", "", role.rstrip("."))
             if not role and (appos := APPOSITION.match(tail[name.end() :])):
                 role = appos["appos"]
-            return name.group(0), role or None
+            return speaker, role or None
         surname = SURNAME_FIRST.match(tail)  # “…,” said Massagué.
         if surname and story.is_speaker(surname[1]):
             return surname[1], None
@@ -238,7 +314,11 @@ def _role_before(text):
         starts_sentence = index == 0 or tokens[index - 1][-1] in ".!?"
         if starts_sentence and word[:1].isupper() and ROLE_WORD.fullmatch(word.lower()):
             word = word.lower()  # “Marine biologist Amara Osei …” opens the sentence
-        if word.lower() in ROLE_STOP or not (ROLE_WORD.fullmatch(word) or word.isupper()):
+        if (
+            word.lower() in ROLE_STOP
+            or VERB.fullmatch(word.lower())
+            or not (ROLE_WORD.fullmatch(word) or word.isupper())
+        ):
             break
         words.insert(0, word)
         if len(words) == 4 or starts_sentence:
@@ -248,7 +328,9 @@ def _role_before(text):
 
 def _split_affiliation(role, abbreviations):
     """“physician-scientist at SKI” → (“physician-scientist”, “Sloan Kettering Institute”)."""
-    role = " ".join(role.split()).strip(" .,;:")
+    role = re.sub(r"^(?:an?|the)\s+", "", " ".join(role.split()).strip(" .,;:"))
+    if (organisation := ORGANISATION.fullmatch(role)) and organisation["org"][0].isupper():
+        return "", organisation["org"]  # “, University of Kent”: only where they work
     parts = AFFILIATION_SPLIT.split(role, maxsplit=1)
     if len(parts) == 2:
         role, affiliation = parts[0], re.sub(r"^the\s+", "", parts[1])

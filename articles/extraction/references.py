@@ -13,6 +13,7 @@ The returned keys are exactly Citation field names, so ``Citation(article=a, **p
 import re
 
 from ..models import Citation
+from . import reference_crf
 from .reference_kind import kind_fields
 
 FIELDS = (
@@ -25,7 +26,7 @@ NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)])\s+")
 INLINE_NUMBERING = re.compile(r"\s+(?=(?:\[\d{1,3}\]|\d{1,3}\.)\s+[^\W\d_])")
 
 DOI = re.compile(
-    r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?(?P<doi>10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE
+    r"(?:https?://(?:dx\.)?doi\.\s?org/|\bdoi\s*[:>]?\s*)?(?P<doi>10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE
 )
 PMID = re.compile(r"\bPMID\s*:?\s*(?P<pmid>\d{1,10})\b", re.IGNORECASE)
 ARXIV = re.compile(r"\barXiv:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
@@ -34,43 +35,22 @@ URL = re.compile(
     r"(?:\b(?:available (?:at|from)|retrieved from)\s*:?\s*)?(?P<url>https?://\S+)", re.IGNORECASE
 )
 
-UPPER = "".join(chr(c) for c in range(0x41, 0x250) if chr(c).isupper())
-NAME_WORD = r"[^\W\d_][\w'’\-]*"
-PARTICLES = r"(?:(?:van|von|de|der|den|da|di|du|del|della|dos|das|le|la|ter|ten|al|el|bin|y)\s+)*"
-FAMILY = rf"{PARTICLES}{NAME_WORD}(?:\s+{NAME_WORD}){{0,2}}"
-# “Ganesh, K.”, “Lee, J.-H.”, “Smith, J. A.” — the comma and dotted initials make it an author.
-NATURE_AUTHOR = re.compile(
-    rf"\s*(?:(?:&|and)\s+)?(?P<family>{FAMILY}),\s+(?P<initials>[{UPPER}]\.(?:\s?-?\s?[{UPPER}]\.){{0,3}})"
+# Rules for what follows a field the CRF found (issue after volume, last page after first) and for authors.
+ISSUE = re.compile(
+    r"\s*(?:\((?P<paren>[^()]{1,30})\)|,?\s*(?:no|nr|issue)\.?\s*(?P<numbered>\w{1,30}))", re.I
 )
-# “Ganesh K”, “Smith JA” — PubMed/Vancouver, initials without dots.
-VANCOUVER_AUTHOR = re.compile(rf"\s*(?P<family>{FAMILY})\s+(?P<initials>[{UPPER}]{{1,4}})(?=\s*[,.])")
-AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?=&|and\s)")
-ET_AL = re.compile(r"\s*[,.]?\s*(?:et\s+al\.?|and\s+others)\s*,?", re.IGNORECASE)
-LEADING_YEAR = re.compile(r"^\s*\.?\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)\s*\.?\s*")
-
-PAGES = r"e[A-Za-z]*\d[A-Za-z0-9]{0,20}|[A-Za-z]{0,4}\d+[A-Za-z]?(?:\s*[-–—]\s*[A-Za-z]{0,4}\d+[A-Za-z]?)?"
-VOLUME = r"[A-Za-z]?\d+[A-Za-z]?"
-ISSUE = r"\((?P<issue>[^()]{1,30})\)"
-SOURCES = [
-    # Nature: “Nature Cancer 1, 28–45 (2020)” or “Nature Cancer 1 (2), 28–45 (2020)”
-    re.compile(
-        rf"^(?P<head>.*?)\s+(?P<volume>{VOLUME})(?:\s*{ISSUE})?,\s*(?:(?:article|art\.?)\s*(?:no\.?\s*)?)?"
-        rf"(?P<pages>(?:{PAGES}))\s*\((?P<year>\d{{4}})\)$",
-        re.IGNORECASE,
-    ),
-    # Vancouver: “Nat Cancer. 2020 Jan;1(1):28-45”
-    re.compile(
-        rf"^(?P<head>.*?)\.?\s+(?P<year>\d{{4}})(?:\s+[A-Z][a-z]{{2}}(?:\s+\d{{1,2}})?)?;\s*(?P<volume>{VOLUME})?"
-        rf"(?:\s*{ISSUE})?(?::\s*(?P<pages>(?:{PAGES})))?$"
-    ),
-    # APA (the year came after the authors): “Nature Cancer, 1(2), 28–45”
-    re.compile(rf"^(?P<head>.*?),\s*(?P<volume>{VOLUME})\s*(?:{ISSUE})?(?:,\s*(?P<pages>(?:{PAGES})))?$"),
-    # Online first, no volume yet: “Nature Cancer (2020)”
-    re.compile(r"^(?P<head>.*?)\s*\((?P<year>\d{4})\)$"),
-]
-# A title ends at the first full stop (or ?/!) that does not close an initial such as “H. sapiens”.
-TITLE_END = re.compile(r"(?<=[^\s.]{2}[.?!])\s+(?=\S)|(?<=[?!])\s+(?=\S)")
-ANY_YEAR = re.compile(r"\((?P<year>1[6-9]\d{2}|20\d{2}|2100)\)")
+LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?!\w)")
+ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
+ANY_YEAR = re.compile(r"(?<!\d)(?P<year>1[6-9]\d{2}|20\d{2})(?!\d)")
+QUOTES = "\"“”„«»‘’`'"
+ET_AL = re.compile(r"[\s,.]*\b(?:et\s+al\b\.?|and\s+others\b)\s*,?", re.IGNORECASE)
+AUTHORS_BY_SEMICOLON = re.compile(r"\s*;\s*(?:(?:&|and)\s+)?")
+AUTHORS_BY_COMMA = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?:&|and)\s+")
+INITIAL = re.compile(r"[^\W\d_]\.?(?:-[^\W\d_]\.?)?")
+INITIALS_ONLY = re.compile(r"(?:[^\W\d_]\.?(?:-[^\W\d_]\.?)?\s*)+|[A-Z]{1,4}")
+VANCOUVER_INITIALS = re.compile(r"[A-Z]{1,4}")
+GIVEN_NAME = re.compile(r"[A-Z][a-zà-ÿ]+(?:[- ][A-Z][a-zà-ÿ]+)?")
+PARTICLE = re.compile(r"van|von|de|der|den|da|di|du|del|della|dos|das|le|la|ter|ten|al|el|bin")
 
 
 def empty_citation(raw=""):
@@ -83,13 +63,66 @@ def empty_citation(raw=""):
 
 def parse_reference(text: str) -> dict:
     """One reference string → a dict of Citation fields (unrecognised parts are only in ``raw``)."""
-    raw = LABEL.sub("", " ".join((text or "").split())).strip().rstrip(",;").strip()
-    raw = NUMBERING.sub("", raw)
-    result = empty_citation(raw)
-    rest = raw
+    return parse_with(text, reference_crf.tag)
 
+
+def parse_with(text, label_tokens):
+    """parse_reference with a given token labeller (the cross-validation bench passes each fold's model)."""
+    raw = clean_reference(text)
+    result = empty_citation(raw)
+    rest = take_identifiers(raw, result)
+    tokens = reference_crf.tokenize(rest)
+    labels = _title_and_journal(tokens, list(label_tokens(tokens)))
+    runs = _runs(labels)
+
+    if authors := runs.get("author"):
+        start, end = tokens[authors[0][0]][1], tokens[authors[0][-1]][2]
+        family = runs.get("F")
+        first_family = rest[tokens[family[0][0]][1] : tokens[family[0][-1]][2]] if family else ""
+        result["authors"], result["et_al"] = _authors(rest[start:end], first_family)
+        if not result["et_al"] and ET_AL.match(rest, end):
+            result["et_al"] = True
+    for label, name in (("T", "title"), ("J", "journal")):
+        if label in runs:
+            first, last = _widest(runs[label], tokens)
+            result[name] = _strip_field(rest[tokens[first][1] : tokens[last][2]])
+            # An abbreviated journal keeps its last full stop (“Sci. Adv.”), as journals print it.
+            if label == "J" and "." in result[name] and rest[tokens[last][2] :].startswith("."):
+                result[name] += "."
+    if not result["journal"] and result["url"].startswith("https://arxiv.org/"):
+        result["journal"] = "arXiv"
+    if "Y" in runs:
+        result["year"] = _year(tokens[runs["Y"][0][0]][0])
+    if result["year"] is None and result["journal"] and (match := ANY_YEAR.search(rest)):
+        result["year"] = int(match["year"])
+    if "V" in runs:
+        run = runs["V"][0]
+        result["volume"] = rest[tokens[run[0]][1] : tokens[run[-1]][2]]
+        if match := ISSUE.match(rest, tokens[run[-1]][2]):
+            result["issue"] = (match["paren"] or match["numbered"] or "").strip()
+    if "P" in runs:
+        run = runs["P"][0]
+        first = rest[tokens[run[0]][1] : tokens[run[-1]][2]]
+        last_match = LAST_PAGE.match(rest, tokens[run[-1]][2])
+        first, last = _split_pages(f"{first}-{last_match['last']}" if last_match else first)
+        if not last and ARTICLE_NUMBER.fullmatch(first):
+            result["article_number"] = first  # eLife/PLOS/Science Advances number articles, not pages
+        else:
+            result["first_page"], result["last_page"] = first, last
+    return _fit_model(result | kind_fields(raw))
+
+
+def clean_reference(text):
+    """The reference as it will be kept in ``raw``: one line, without a “Reference:” label or numbering."""
+    raw = LABEL.sub("", " ".join((text or "").split())).strip().rstrip(",;").strip()
+    return NUMBERING.sub("", raw)
+
+
+def take_identifiers(raw, result):
+    """Read the identifiers that rules can be certain of into result; return the text without them."""
+    rest = raw
     if match := DOI.search(rest):
-        result["doi"] = match["doi"].rstrip(".,;)")
+        result["doi"] = match["doi"].rstrip(".,;)]")
         rest = _cut(rest, match)
     if match := PMID.search(rest):
         result["pmid"] = match["pmid"]
@@ -99,25 +132,9 @@ def parse_reference(text: str) -> dict:
         result["url"] = f"https://arxiv.org/abs/{match['id']}"
         rest = f"{rest[: match.start()]} arXiv {rest[match.end() :]}"
     if not result["url"] and (match := URL.search(rest)):
-        result["url"] = match["url"].rstrip(".,;")
+        result["url"] = match["url"].rstrip(".,;)]")
         rest = _cut(rest, match)
-    rest = rest.strip().rstrip(".,; ").strip()
-
-    rest = _take_authors(rest, result)
-    if match := LEADING_YEAR.match(rest):
-        result["year"] = int(match["year"])
-        rest = rest[match.end() :]
-    rest = rest.strip().lstrip(".,; ").rstrip(".,; ")
-
-    for pattern in SOURCES:
-        if match := pattern.match(rest):
-            _take_source(match, result)
-            break
-    else:
-        result["title"] = rest
-        if result["year"] is None and (year := ANY_YEAR.search(raw)):
-            result["year"] = int(year["year"])
-    return _fit_model(result | kind_fields(raw))
+    return rest.strip()
 
 
 def parse_references(text: str) -> list[dict]:
@@ -137,54 +154,124 @@ def _cut(text, match):
     return f"{text[: match.start()]} {text[match.end() :]}"
 
 
-def _take_authors(text, result):
-    """Consume the author list (and “et al.”) from the start of text; return what follows it."""
-    for pattern, vancouver in ((NATURE_AUTHOR, False), (VANCOUVER_AUTHOR, True)):
-        authors, position = [], 0
-        while match := pattern.match(text, position):
-            authors.append(_format_author(match["family"], match["initials"], vancouver))
-            position = match.end()
-            separator = AUTHOR_SEPARATOR.match(text, position)
-            if separator is None or ET_AL.match(text, position):
-                break
-            position = separator.end()
-        if not authors:
+def _runs(labels):
+    """Label → its runs of consecutive token positions; ``author`` joins the F and A labels."""
+    runs = {}
+    for i, label in enumerate(labels):
+        for key in (label, "author") if label in "FA" else (label,):
+            if i and _same_run(key, labels[i - 1]):
+                runs[key][-1].append(i)
+            else:
+                runs.setdefault(key, []).append([i])
+    return runs
+
+
+def _title_and_journal(tokens, labels):
+    """A journal reference has both a title and a journal: when the model found only one of them and it runs
+    over a full stop, the part before the last such stop is the title and the part after it the journal."""
+    for present, missing in (("T", "J"), ("J", "T")):
+        if missing in labels or present not in labels:
             continue
-        et_al = ET_AL.match(text, position)
-        if vancouver and not et_al and not text[position:].lstrip().startswith("."):
-            continue  # a PubMed author list ends in “et al.” or a full stop; anything else was a title
-        result["authors"], result["et_al"] = authors, bool(et_al)
-        return text[et_al.end() if et_al else position :]
-    return text
+        run = max(_runs(labels)[present], key=len)
+        if stops := _part_ends(tokens, run):
+            _split_at(tokens, labels, run, stops[-1])
+    # A title running straight into the journal with no separator between them overran it at a full stop or
+    # question mark (“Does coffee keep mice awake? Proc. Natl Acad. Sci. USA”).
+    runs = _runs(labels)
+    if "T" in runs and "J" in runs:
+        title = max(runs["T"], key=len)
+        after = title[-1] + 1
+        if after < len(labels) and labels[after] == "J" and (stops := _part_ends(tokens, title)):
+            _split_at(tokens, labels, title, stops[-1])
+        elif (questions := [i for i in title[1:-1] if tokens[i][0] in "?!"]) and "J" in labels[
+            after : after + 2
+        ]:
+            _split_at(tokens, labels, title, questions[-1])
+    return labels
 
 
-def _format_author(family, initials, vancouver):
-    if vancouver:
-        initials = " ".join(f"{letter}." for letter in initials)
-    else:
-        initials = re.sub(r"\s*-\s*", "-", re.sub(rf"\.\s*(?=[{UPPER}])", ". ", initials.strip()))
-    return f"{family.strip()}, {initials}"
+def _part_ends(tokens, run):
+    return [i for i in run[1:-1] if tokens[i][0] in ".?!" and len(tokens[i - 1][0]) > 1]
 
 
-def _take_source(match, result):
-    groups = match.groupdict()
-    # A journal's own final full stop (“Sci. Adv.”) is kept; the Vancouver pattern leaves out its separator.
-    head = (groups.get("head") or "").strip().rstrip(",")
-    pieces = TITLE_END.split(head, maxsplit=1)
-    if len(pieces) == 2:
-        result["title"], result["journal"] = pieces[0].rstrip("."), pieces[1].strip().rstrip(",")
-    else:
-        result["journal"] = head
-    result["volume"] = groups.get("volume") or ""
-    result["issue"] = (groups.get("issue") or "").strip()
-    if groups.get("year"):
-        result["year"] = int(groups["year"])
-    pages = groups.get("pages") or ""
-    first, last = _split_pages(pages)
-    if first and not last and re.fullmatch(r"e[A-Za-z]*\d[A-Za-z0-9]*", first):
-        result["article_number"] = first  # eLife/PLOS/Science Advances number articles, not pages
-    else:
-        result["first_page"], result["last_page"] = first, last
+def _split_at(tokens, labels, run, stop):
+    for i in run:
+        labels[i] = "T" if i < stop else "J" if i > stop else "T" if tokens[i][0] in "?!" else "O"
+
+
+def _widest(runs, tokens):
+    """The longest run, joined to neighbouring runs of the same label across one punctuation mark."""
+    longest = max(runs, key=len)
+    first, last = longest[0], longest[-1]
+    for run in runs:
+        if run[0] == last + 2 and not tokens[last + 1][0].isalnum():
+            last = run[-1]
+    for run in reversed(runs):
+        if run[-1] == first - 2 and not tokens[first - 1][0].isalnum():
+            first = run[0]
+    return first, last
+
+
+def _same_run(key, previous_label):
+    return previous_label in "FA" if key == "author" else previous_label == key
+
+
+def _strip_field(value):
+    return value.strip().strip("".join(QUOTES)).rstrip(".,;: ").strip().strip("".join(QUOTES)).strip()
+
+
+def _year(token):
+    return int(token) if token.isdigit() and len(token) == 4 else None
+
+
+def _authors(text, first_family):
+    """An author list as printed → (["Family, I.", …], et_al). The CRF found the first family name."""
+    et_al = bool(ET_AL.search(text))
+    text = ET_AL.sub(" ", text)
+    separator = AUTHORS_BY_SEMICOLON if ";" in text else AUTHORS_BY_COMMA
+    parts = [part.strip(" ,") for part in separator.split(text)]
+    names = []  # [family, given] pairs
+    for part in filter(None, parts):
+        if names and not names[-1][1] and INITIALS_ONLY.fullmatch(part):
+            names[-1][1] = part
+        elif (
+            len(names) == 1 and not names[0][1] and names[0][0] == first_family and GIVEN_NAME.fullmatch(part)
+        ):
+            names[0][1] = part  # Chicago: “De Smet, Brecht”
+        else:
+            names.append(_split_name(part))
+    if names and first_family and not names[0][0].endswith(first_family):
+        given = names[0][1] or names[0][0].replace(first_family, "").strip()
+        names[0] = [first_family, given if given != first_family else ""]
+    return [_format_author(family, given) for family, given in names if family], et_al
+
+
+def _split_name(part):
+    """One author as printed, without a comma → [family, given] (“Smith JA”, “J. A. Smith”, “Jane van Dam”)."""
+    words = part.replace(".", ". ").split()
+    if len(words) > 1 and VANCOUVER_INITIALS.fullmatch(words[-1]):
+        return [" ".join(words[:-1]), words[-1]]
+    start = len(words) - 1
+    while start > 0 and PARTICLE.fullmatch(words[start - 1]):
+        start -= 1
+    return [" ".join(words[start:]), " ".join(words[:start])]
+
+
+def _format_author(family, given):
+    initials = []
+    for word in re.sub(r"\.(?=[^\s-])", ". ", given).split():
+        if VANCOUVER_INITIALS.fullmatch(word):
+            initials += [f"{letter}." for letter in word]
+        else:
+            initials.append(
+                "-".join(f"{piece.strip('.')[0]}." for piece in word.split("-") if piece.strip("."))
+            )
+    family = family.strip(" .,")
+    return f"{family}, {' '.join(initials)}" if initials else family
+
+
+def _cut(text, match):
+    return f"{text[: match.start()]} {text[match.end() :]}"
 
 
 def _split_pages(pages):
@@ -209,3 +296,8 @@ def _fit_model(result):
     if result["doi"] and not re.fullmatch(r"10\.[0-9]{4,9}/\S+", result["doi"]):
         result["doi"] = ""
     return result
+
+
+def prepare_for_training(reference):
+    """The text the CRF sees for a reference: what parse_reference hands it after the rules have run."""
+    return take_identifiers(clean_reference(reference), empty_citation())

@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 
 from . import feed, json_file, text, wxr
 from .saver import UPDATED, Options, Saver
-from .story import ArticleImportError, Ignored, Source, Story
+from .story import ArticleImportError, Ignored, Source, Story, check_story
 
 __all__ = [
     "FORMATS",
@@ -45,6 +45,7 @@ class Report:
     ignored: dict = field(default_factory=lambda: defaultdict(Counter))
     errors: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (where, headline, changed fields) of updates
+    notes: list = field(default_factory=list)  # "path:item: why it came in as a draft", for the editor
 
     @property
     def failed(self):
@@ -62,7 +63,7 @@ def import_paths(
     # written again story by story, each in its own savepoint, so only that story is lost. Parsing happens
     # between batches, outside any transaction.
     fast = not (saver.options.dry_run or fail_fast)
-    for batch in batched(_items(paths, format, stdin), BATCH_SIZE):
+    for batch in batched(_items(paths, format, stdin, saver.options.status), BATCH_SIZE):
         outcomes = (fast and _save_batch(saver, batch)) or _save_batch_story_by_story(saver, batch, fail_fast)
         for kind, source, item, read, outcome in outcomes:
             if isinstance(item, Ignored):
@@ -76,6 +77,10 @@ def import_paths(
                     return report
             else:
                 report.counts[kind][outcome.outcome] += 1
+                if item.draft_reason:
+                    report.notes.append(
+                        f"{_where(item)}: “{item.headline}” kept as a draft: {item.draft_reason}"
+                    )
                 if outcome.outcome == UPDATED:
                     report.changes.append((_where(item), item.headline, outcome.changed))
                 if on_story:
@@ -132,8 +137,10 @@ def analyze(written):
         cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(table) for table in tables)}")
 
 
-def _items(paths, format, stdin):
-    """(format, source, story / Ignored / ArticleImportError, bytes of the source read so far) for every input."""
+def _items(paths, format, stdin, status=None):
+    """(format, source, story / Ignored / ArticleImportError, bytes of the source read so far) for every input.
+
+    Every story passes check_story (`status` is the import's override) before it reaches the saver."""
     for source in collect_sources(paths, stdin=stdin):
         if isinstance(source, ArticleImportError):
             yield "unknown", None, source, 0
@@ -141,7 +148,7 @@ def _items(paths, format, stdin):
         kind = format or detect_format(source)
         try:
             for item in PARSERS[kind](source):
-                yield kind, source, item, source.position
+                yield kind, source, _checked(item, status), source.position
         except ArticleImportError as error:
             yield kind, source, error, 0
         except (RecursionError, MemoryError, ValueError, LookupError, TypeError, OSError) as error:
@@ -152,6 +159,15 @@ def _items(paths, format, stdin):
                 ArticleImportError(source.label, f"could not be read ({type(error).__name__}: {error})"),
                 0,
             )
+
+
+def _checked(item, status):
+    if isinstance(item, Story):
+        try:
+            check_story(item, status)
+        except ArticleImportError as error:
+            return error
+    return item
 
 
 def _where(story):
@@ -168,7 +184,10 @@ def collect_sources(paths, stdin=None):
         path = Path(raw)
         if path.is_dir():
             for child in _files_in(path):
-                yield Source(label=str(child), base_dir=path, path=child)
+                if child.is_symlink():
+                    yield ArticleImportError(child, SYMLINK_REFUSED)
+                else:
+                    yield Source(label=str(child), base_dir=path, path=child)
         elif path.is_file():
             yield Source(label=str(path), base_dir=path.parent, path=path)
         else:
@@ -180,16 +199,25 @@ def collect_paths(paths):
     for raw in paths:
         path = Path(raw)
         if raw != "-" and path.is_dir():
-            yield from _files_in(path)
+            yield from (child for child in _files_in(path) if not child.is_symlink())
         elif raw != "-" and path.is_file():
             yield path
 
 
+SYMLINK_REFUSED = (
+    "a symbolic link: refused, because an import reads only the files inside the folders it is given"
+)
+
+
 def _files_in(folder):
-    """Importable files under a folder, in name order: known extensions only, hidden files and folders skipped."""
+    """Importable files under a folder, in name order: known extensions only, hidden files and folders skipped.
+
+    Symbolic links come too (rglob never follows them into folders), for the caller to refuse by name."""
     for child in sorted(folder.rglob("*")):
         relative = child.relative_to(folder)
-        if child.is_file() and child.suffix.lower() in EXTENSIONS and not _hidden(relative):
+        if _hidden(relative):
+            continue
+        if child.is_symlink() or (child.is_file() and child.suffix.lower() in EXTENSIONS):
             yield child
 
 

@@ -365,7 +365,7 @@ class Saver:
             self.written.update({model: len(objects) for model, objects in rows.items()})
 
     def _article_values(self, story):
-        status = self.options.status or story.status or Status.DRAFT
+        status = Status.DRAFT if story.draft_reason else (self.options.status or story.status or Status.DRAFT)
         return {
             "headline": tidy(story.headline),
             "standfirst": tidy(story.standfirst),

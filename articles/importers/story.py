@@ -10,8 +10,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils import timezone
 
+from ..dates import out_of_range
 from ..extraction.quotes import StoryQuote, StorySpeaker
+from ..models.status import Status
 from ..sanitize import strip_tags
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "StoryQuote",
     "StorySection",
     "StorySpeaker",
+    "check_story",
     "decode_utf8",
     "plain_text",
     "valid_url",
@@ -92,6 +96,7 @@ class Story:
     standfirst: str = ""
     body: str = ""  # HTML; sanitised again on save
     status: str | None = None  # None: the import's default
+    draft_reason: str = ""  # why the story must come in as a draft whatever the import's --status says
     published_at: datetime | None = None
     embargo_until: datetime | None = None
     section: StorySection | None = None
@@ -110,6 +115,24 @@ class Story:
 
     def error(self, reason):
         return ArticleImportError(self.path, reason, where=self.where)
+
+
+def check_story(story, status=None):
+    """Refuse, as ``path:item: field: reason``, what no format may bring in: a date outside the documented range,
+    or a story that would be public before its embargo ends. `status` is the import's override, if any."""
+    for name in ("published_at", "embargo_until"):
+        if reason := out_of_range(getattr(story, name)):
+            raise story.error(f"{name}: {reason}")
+    going_public_at = story.published_at or timezone.now()
+    if (
+        (status or story.status) == Status.PUBLISHED
+        and story.embargo_until
+        and going_public_at < story.embargo_until
+    ):
+        raise story.error(
+            f"embargo_until: the story is published but embargoed until {story.embargo_until.isoformat()}; "
+            "set published_at to then or later, or import it as a draft"
+        )
 
 
 @dataclass

@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from ..models import Status
 from ..sanitize import clean_html
 from .story import ArticleImportError, Ignored, Story, StoryAuthor, StorySection, plain_text, valid_url
+from .wpautop import wpautop
 
 STATUSES = {
     "publish": Status.PUBLISHED,
@@ -39,10 +40,6 @@ NAMESPACES = {
     "http://purl.org/dc/elements/1.1/": "dc",
     "http://wellformedweb.org/CommentAPI/": "wfw",
 }
-BLOCK_START = re.compile(
-    r"^\s*<(?:p|h[1-6]|ul|ol|li|blockquote|figure|table|pre|div|hr|dl|address|section|aside|iframe)\b",
-    re.IGNORECASE,
-)
 # Gutenberg's block markers (<!-- wp:paragraph -->) and every other comment, such as <!--more-->.
 # Each pattern stops at the next opener of its kind, so unclosed openers cost linear time, not quadratic.
 COMMENT = re.compile(r"<!--(?:(?!<!--)[\s\S])*?-->")
@@ -52,6 +49,8 @@ CAPTION = re.compile(
 CAPTION_ATTR = re.compile(r"""caption=(?:"([^"]*)"|'([^']*)')""")
 MEDIA = re.compile(r"^\s*(?P<media>(?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(?P<text>.*)$", re.DOTALL)
 SHORTCODE = re.compile(r"\[/?(?:gallery|playlist|audio|video|embed|wp_playlist)\b[^\]\[]*\]")
+# An old-style caption (<dl class="wp-caption">) whose image has gone: a definition list with nothing to define.
+EMPTY_CAPTION = re.compile(r"<dl\b[^>]*>\s*(?:<dt\b[^>]*>\s*</dt>\s*)*</dl>", re.IGNORECASE)
 NO_DATE = "0000-00-00 00:00:00"
 
 
@@ -139,6 +138,7 @@ def _item(element, number, site, source):
         body=wordpress_html(content),
         # A password-protected post was never public: it comes in as a draft for an editor to decide.
         status=Status.DRAFT if _text(element, "wp:post_password") else STATUSES.get(status, Status.DRAFT),
+        draft_reason="password-protected in WordPress" if _text(element, "wp:post_password") else "",
         published_at=_date(element),
         section=categories[0] if categories else None,
         authors=[StoryAuthor(site["authors"].get(creator, creator))] if creator else [],
@@ -154,16 +154,8 @@ def wordpress_html(content):
     content = COMMENT.sub("", content or "")
     content = CAPTION.sub(_figure, content)
     content = SHORTCODE.sub("", content)
-    paragraphs = []
-    for chunk in re.split(r"\n\s*\n", content.replace("\r\n", "\n")):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if BLOCK_START.match(chunk):
-            paragraphs.append(chunk)
-        else:
-            paragraphs.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
-    return clean_html("\n".join(paragraphs))
+    content = EMPTY_CAPTION.sub("", content)
+    return clean_html(wpautop(content))
 
 
 def _figure(match):

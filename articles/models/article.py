@@ -14,6 +14,7 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from ..dates import in_range, validate_in_range
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
 from .quote import Quote
@@ -59,6 +60,11 @@ class ArticleQuerySet(models.QuerySet):
     def listed_under(self, heading):
         """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
         return self.filter(**{LISTING_LOOKUPS[heading._meta.model_name]: heading})
+
+    def headings(self, model):
+        """The sections, tags or authors (`model`) these stories are listed under: only they get pages, feeds
+        and sitemap entries (of published() stories), so nothing names a heading only drafts use."""
+        return model.objects.filter(pk__in=self.values(LISTING_LOOKUPS[model._meta.model_name]))
 
     def editable_by(self, user):
         """The stories `user` may change: workflow.can_edit's rule, as a query (for choosing a story)."""
@@ -183,11 +189,13 @@ class Article(models.Model):
         blank=True,
         db_index=True,
         help_text="Left empty, publishing sets it to now. A future time schedules the story.",
+        validators=[validate_in_range],
     )
     embargo_until = models.DateTimeField(
         null=True,
         blank=True,
         help_text="The story must not be public before this time (e.g. the paper's embargo).",
+        validators=[validate_in_range],
     )
     disclosure = models.TextField(
         blank=True,
@@ -235,6 +243,10 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="article_published_has_time",
+            ),
+            models.CheckConstraint(condition=in_range("published_at"), name="article_published_at_in_range"),
+            models.CheckConstraint(
+                condition=in_range("embargo_until"), name="article_embargo_until_in_range"
             ),
         ]
         permissions = [

@@ -96,7 +96,7 @@ class Citation(models.Model):
         "PubMed ID",
         max_length=12,
         blank=True,
-        validators=[RegexValidator(r"^\d{1,10}$", "A PMID is digits only.")],
+        validators=[RegexValidator(r"^[0-9]{1,10}$", "A PMID is digits (0–9) only.")],
     )
     study_status = models.CharField(
         max_length=20,

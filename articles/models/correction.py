@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from ..dates import in_range, validate_in_range
+
 
 class CorrectionKind(models.TextChoices):
     CORRECTION = "correction", "Correction"
@@ -25,12 +27,17 @@ class Correction(models.Model):
     text = models.TextField(
         help_text="Plain text, e.g. “An earlier version misstated the size of the trial: 312, not 3,120.”"
     )
-    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        "date", default=timezone.now, db_index=True, validators=[validate_in_range]
+    )
 
     objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=in_range("created_at"), name="correction_created_at_in_range")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.article}"

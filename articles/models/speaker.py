@@ -17,6 +17,10 @@ def normalise_name(name):
 
 
 class SpeakerQuerySet(models.QuerySet):
+    def quoted_in(self, articles):
+        """Speakers quoted in these stories: a speaker's page exists only while a published story quotes them."""
+        return self.filter(pk__in=Quote.objects.filter(article__in=articles).values("speaker"))
+
     def get_or_create_by_name(self, name, **defaults):
         """The one Speaker for this name, matched on the normalised form; blanks in it are filled from defaults."""
         speaker, created = self.get_or_create(
@@ -48,7 +52,9 @@ class Speaker(models.Model):
         max_length=19,
         blank=True,
         validators=[
-            RegexValidator(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", "An ORCID looks like 0000-0002-1825-0097.")
+            RegexValidator(
+                r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$", "An ORCID looks like 0000-0002-1825-0097."
+            )
         ],
     )
     url = models.URLField("URL", blank=True)

@@ -80,6 +80,8 @@ class Command(BaseCommand):
             verb = "would change" if options["dry_run"] else "changed"
             for where, headline, changed in report.changes:
                 self.stdout.write(f"{where}: “{headline}” {verb}: {', '.join(changed)}")
+        for note in report.notes if verbosity >= 1 else []:
+            self.stdout.write(note)
         if verbosity >= 1:
             self._summary(report, options["dry_run"])
         if not options["dry_run"]:

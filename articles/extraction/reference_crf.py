@@ -1,0 +1,274 @@
+"""The trained part of reference parsing: a CRF (python-crfsuite) that labels each token of a reference.
+
+Labels: ``F`` first author's family name, ``A`` the rest of the author list, ``T`` title, ``J`` journal,
+``Y`` year, ``V`` volume, ``P`` first page, ``O`` anything else. The model ships in ``reference_model/``
+next to its training data (AnyStyle's labelled references, BSD-2-Clause: see the LICENSE there);
+``manage.py train_reference_model`` rebuilds it byte for byte.
+
+Training data gives each field's value, not each token's label, so :func:`labels_for` finds the values in
+the reference to label its tokens.
+"""
+
+import hashlib
+import json
+import re
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+import pycrfsuite
+
+CRFSUITE_VERSION = version("python-crfsuite")
+
+MODEL_DIR = Path(__file__).parent / "reference_model"
+MODEL_PATH = MODEL_DIR / "references.crfsuite"
+TRAINING_PATH = MODEL_DIR / "training.jsonl"
+MANIFEST_PATH = MODEL_DIR / "manifest.json"
+# References in the layouts press releases use (Nature, ScienceDaily, Vancouver, APA, Chicago, Science), written
+# for this project with invented names and titles: the shared set has few of them. Never used for scoring.
+PRESS_PATH = MODEL_DIR / "press.jsonl"
+
+# Letters joined by hyphens or apostrophes stay one token (“Pérez-Higueras”, “O'Neil”); “161-220” does not.
+TOKEN = re.compile(r"\w+(?:['’\-‐](?=[^\W\d_])\w+)*|\S")
+SHAPE_RUNS = re.compile(r"(.)\1+")
+TRAINING_PARAMS = {
+    "c1": 0.1,
+    "c2": 0.01,
+    "max_iterations": 200,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 2,
+}
+FIELD_LABELS = (("title", "T"), ("journal", "J"), ("year", "Y"), ("volume", "V"), ("first_page", "P"))
+QUOTES = set("\"“”„«»'‘’`")
+OPENERS, CLOSERS = set("([{"), set(")]}")
+
+
+def tokenize(text):
+    """(token, start, end) for each token of text."""
+    return [(match.group(), match.start(), match.end()) for match in TOKEN.finditer(text)]
+
+
+def _shape(token):
+    shape = "".join("X" if c.isupper() else "x" if c.isalpha() else "d" if c.isdigit() else c for c in token)
+    return SHAPE_RUNS.sub(r"\1\1", shape)
+
+
+def _token_features(tokens):
+    """The per-token part of the features (word, shape, what kind of number); context is added after."""
+    words = []
+    for token, _, _ in tokens:
+        lower = token.lower()
+        kind = "w"
+        if token.isdigit():
+            value = int(token)
+            kind = "year" if len(token) == 4 and 1600 <= value <= 2100 else f"num{min(len(token), 5)}"
+        elif len(token) == 1 and not token.isalnum():
+            kind = "p"
+        elif len(token) == 1 and token.isupper():
+            kind = "init"
+        words.append((lower, _shape(token), kind))
+    return words
+
+
+def features(tokens):
+    """CRF features for each token: itself, its neighbours, and where it stands in the reference."""
+    words = _token_features(tokens)
+    count = len(tokens)
+    # A full stop after a word of two or more letters ends a part; after an initial (“J.”) or what looks like
+    # an abbreviation in a journal's name (“Geophys.”, “Res.”) it does not.
+    ends_part = [
+        token in ".?!" and i > 0 and _ends_sentence(tokens[i - 1][0])
+        for i, (token, _, _) in enumerate(tokens)
+    ]
+    numbers_after = [False] * count
+    for i in range(count - 2, -1, -1):
+        numbers_after[i] = numbers_after[i + 1] or words[i + 1][2][0] in "ny"
+    parts_left = sum(ends_part)
+    result = []
+    depth = quoted = parts = commas = 0
+    seen_year = False
+    for i, ((token, _, _), (lower, shape, kind)) in enumerate(zip(tokens, words, strict=True)):
+        feats = [
+            "w=" + lower,
+            "s=" + shape,
+            "k=" + kind,
+            "p3=" + lower[:3],
+            "x3=" + lower[-3:],
+            f"pos={10 * i // count:d}",
+            f"parts={min(parts, 6):d}",
+            f"left={min(parts_left, 6):d}",
+            f"commas={min(commas, 3):d}",
+            f"depth={min(depth, 1):d}",
+            f"quoted={quoted:d}",
+            f"year_seen={seen_year:d}",
+            f"numbers_after={numbers_after[i]:d}",
+        ]
+        if i:
+            prev_lower, prev_shape, prev_kind = words[i - 1]
+            feats += ["w-1=" + prev_lower, "s-1=" + prev_shape, "k-1k=" + prev_kind + kind]
+            if i > 1:
+                feats += ["w-2=" + words[i - 2][0], "s-2=" + words[i - 2][1]]
+        else:
+            feats.append("BOS")
+        if i + 1 < count:
+            next_lower, next_shape, next_kind = words[i + 1]
+            feats += ["w+1=" + next_lower, "s+1=" + next_shape, "kk+1=" + kind + next_kind]
+            if i + 2 < count:
+                feats += ["w+2=" + words[i + 2][0], "s+2=" + words[i + 2][1]]
+        else:
+            feats.append("EOS")
+        result.append(feats)
+        if token in OPENERS:
+            depth += 1
+        elif token in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif token in QUOTES:
+            quoted = 1 - quoted
+        elif token == ",":
+            commas += 1
+        elif ends_part[i]:
+            parts += 1
+            parts_left -= 1
+            commas = 0
+        if kind == "year":
+            seen_year = True
+    return result
+
+
+def _ends_sentence(word):
+    return len(word) > 1 and not (word[0].isupper() and word[1:].islower() and len(word) <= 7)
+
+
+@cache
+def _tagger():
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    return tagger
+
+
+def tag(tokens):
+    """One label per token, from the shipped model (loaded once per process)."""
+    if not tokens:
+        return []
+    return _tagger().tag(features(tokens))
+
+
+def labels_for(text, fields):
+    """Token labels for a training reference, found by locating each labelled value in its text.
+
+    Returns None when a value cannot be placed, so that reference is left out of training.
+    """
+    tokens = tokenize(text)
+    spans = {}
+    taken = []
+
+    def free(start, end):
+        return all(end <= s or start >= e for s, e in taken)
+
+    def place(label, value, whole_word, after=0):
+        if not value:
+            return True
+        pattern = re.escape(value)
+        if whole_word:
+            pattern = rf"(?<!\w){pattern}(?!\w)"
+        matches = [m for m in re.finditer(pattern, text) if free(m.start(), m.end())]
+        if not matches:
+            return False
+        later = [m for m in matches if m.start() >= after]
+        match = (later or matches)[0]
+        spans[label] = (match.start(), match.end())
+        taken.append(spans[label])
+        return True
+
+    for name, label in FIELD_LABELS:
+        value = str(fields.get(name) or "")
+        after = 0
+        if label == "V" and "J" in spans:
+            after = spans["J"][1]
+        elif label == "P":
+            after = spans.get("V", spans.get("J", (0, 0)))[1]
+        if not place(label, value, whole_word=label in "YVP", after=after):
+            return None
+    if not place("F", fields.get("first_author_family") or "", whole_word=True):
+        return None
+
+    labels = ["O"] * len(tokens)
+    for label, (start, end) in spans.items():
+        for i, (_, token_start, token_end) in enumerate(tokens):
+            if token_start >= start and token_end <= end:
+                labels[i] = label
+    # The author list: the unlabelled tokens around the first author's family name.
+    family = [i for i, label in enumerate(labels) if label == "F"]
+    if family:
+        low = family[0]
+        while low > 0 and labels[low - 1] == "O":
+            low -= 1
+        high = family[-1]
+        while high + 1 < len(labels) and labels[high + 1] == "O":
+            high += 1
+        while low < family[0] and not tokens[low][0][0].isalnum():
+            low += 1
+        while high > family[-1] and not tokens[high][0][0].isalnum():
+            high -= 1
+        for i in range(low, high + 1):
+            if labels[i] == "O":
+                labels[i] = "A"
+    return tokens, labels
+
+
+def read_training(path=TRAINING_PATH):
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def training_sequences(rows, prepare):
+    """(features, labels) for every row whose fields could be placed in its text, in the rows' order."""
+    sequences = []
+    for row in rows:
+        labelled = labels_for(prepare(row["reference"]), row)
+        if labelled is not None:
+            tokens, labels = labelled
+            sequences.append((features(tokens), labels))
+    return sequences
+
+
+def training_digest(sequences):
+    """SHA-256 of everything crfsuite is given: the parameters, its version and every sequence in order."""
+    digest = hashlib.sha256(json.dumps([TRAINING_PARAMS, CRFSUITE_VERSION], sort_keys=True).encode())
+    for feats, labels in sequences:
+        digest.update(json.dumps([feats, labels], ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def train(sequences, model_path):
+    """Train a model on the sequences. crfsuite's L-BFGS is deterministic: the same sequences, in the same order,
+    give the same model file, so :func:`training_digest` stands for the model it produces."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for feats, labels in sequences:
+        trainer.append(feats, labels)
+    trainer.set_params(TRAINING_PARAMS)
+    trainer.train(str(model_path))
+
+
+def build(prepare, model_path=MODEL_PATH, manifest_path=MANIFEST_PATH):
+    """Rebuild the shipped model from the shipped training data, with a manifest of what it was built from.
+
+    ``prepare`` is references.prepare_for_training: the model learns from the text parse_reference gives it.
+    """
+    sequences = training_sequences(read_training() + read_training(PRESS_PATH), prepare)
+    train(sequences, model_path)
+    manifest = {
+        "training_digest": training_digest(sequences),
+        "model_sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
+        "sequences": len(sequences),
+        "params": TRAINING_PARAMS,
+        "python_crfsuite": CRFSUITE_VERSION,
+    }
+    Path(manifest_path).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def tagger_for(model_path):
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    return tagger
