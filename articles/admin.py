@@ -1,13 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.forms.widgets import Script
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django_tasks_db.models import DBTaskResult
 from reversion.admin import VersionAdmin
@@ -17,6 +20,8 @@ from taggit.models import Tag
 
 from . import history, workflow
 from .editing import editor_content_security_policy, quotes_not_in_body
+from .editor import share_links
+from .editor import views as editor_views
 from .forms import (
     UNREADABLE_REFERENCE,
     ArticleAdminForm,
@@ -42,6 +47,14 @@ from .models import (
     Status,
     StatusChange,
 )
+from .models.speaker import normalise_name
+from .sanitize import clean_html
+from .speaker_forms import QuoteForm, SpeakerForm
+
+
+def stories(count):
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
 
 admin.site.unregister(Tag)
 
@@ -63,19 +76,21 @@ class StoryPartInline:
         return super().get_queryset(request).select_related(*self.row_relations)
 
 
-class BylineInline(StoryPartInline, admin.TabularInline):
+class BylineInline(StoryPartInline, admin.StackedInline):
+    # Stacked, not tabular: it sits in the narrow settings column, and each input gets a real label.
     model = Byline
     formset = BylineFormSet
     row_relations = ["article", "author"]
     autocomplete_fields = ["author"]
+    fields = [("author", "position")]
     extra = 1
 
 
 class QuoteInline(StoryPartInline, admin.StackedInline):
     model = Quote
+    form = QuoteForm
     formset = StoryPartFormSet
     row_relations = ["article", "speaker"]
-    autocomplete_fields = ["speaker"]
     fields = [("position", "is_pull_quote"), "text", "speaker", ("role", "affiliation")]
     extra = 0
 
@@ -146,16 +161,21 @@ class ArticleAdmin(VersionAdmin):
         "source_name",
         "source_url",
         "external_id",
-        "share_link",
         "workflow_history",
+        "body_as_read",
     ]
     actions = ["publish", "unpublish"]
+    # The story editor's template puts fieldsets classed "story-settings" beside the writing, the rest under it.
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "section", "tags", "loaded_version"]}),
+        (None, {"fields": ["headline", "slug", "standfirst", "body", "loaded_version"]}),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "embargo_until", "share_link", "workflow_history"]},
+            {
+                "fields": ["status", "published_at", "embargo_until", "workflow_history"],
+                "classes": ["story-settings"],
+            },
         ),
+        ("Section and tags", {"fields": ["section", "tags"], "classes": ["story-settings"]}),
         (
             "Hero image",
             {
@@ -165,15 +185,16 @@ class ArticleAdmin(VersionAdmin):
                     "hero_caption",
                     "hero_credit",
                     ("hero_focal_x", "hero_focal_y"),
-                ]
+                ],
+                "classes": ["story-settings"],
             },
         ),
-        ("Science context", {"fields": ["disclosure"]}),
+        ("Science context", {"fields": ["disclosure"], "classes": ["story-settings"]}),
         (
             "Record",
             {
                 "fields": ["created_at", "updated_at", "source_name", "source_url", "external_id"],
-                "classes": ["collapse"],
+                "classes": ["collapse", "story-settings"],
             },
         ),
     ]
@@ -205,7 +226,56 @@ class ArticleAdmin(VersionAdmin):
             saved_ids = set(inline.get_queryset(request).filter(article=obj).values_list("pk", flat=True))
             kwargs["data"], kwargs["vanished"] = rows_still_saved(kwargs["data"], prefix, saved_ids)
             kwargs["loaded_version"] = submitted_version(request.POST)
+        # A writer starting a story is usually its author: their byline is filled in, to remove if not.
+        new_story = request.method == "GET" and obj.pk is None and isinstance(inline, BylineInline)
+        if new_story and (author := Author.objects.filter(user=request.user).first()):
+            kwargs["initial"] = [{"author": author.pk, "position": 0}]
         return kwargs
+
+    class Media:
+        # ES modules: each keeps its names to itself, and runs once the page is parsed.
+        js = [
+            Script(f"js/{name}.js", type="module")
+            for name in (
+                "editor-labels",
+                "editor-changes",
+                "share-links",
+                "story-parts",
+                "story-actions",
+                "editor-autosave",
+                "editor-preview",
+                "editor-presence",
+            )
+        ]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/share-links/",
+                wrap(share_links.make_link),
+                name="articles_article_share_make",
+            ),
+            path(
+                "<path:object_id>/share-links/<int:link_id>/revoke/",
+                wrap(share_links.revoke_link),
+                name="articles_article_share_revoke",
+            ),
+            *editor_views.editor_urls(self),
+            *super().get_urls(),
+        ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The status is set by the action bar's buttons (each submits the status it leads to); the hidden input
+        # carries the saved one for submissions made without a button.
+        if db_field.name == "status":
+            kwargs["widget"] = forms.HiddenInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["share"] = share_links.panel_context(request, obj)
+        context["editor"] = editor_views.editor_context(self, request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changeform_view(self, request, *args, **kwargs):
         response = super().changeform_view(request, *args, **kwargs)
@@ -224,11 +294,16 @@ class ArticleAdmin(VersionAdmin):
         return self.inlines if obj is not None else [i for i in self.inlines if i is not CorrectionInline]
 
     def get_fieldsets(self, request, obj=None):
-        if workflow.can_publish(request.user):
-            return super().get_fieldsets(request, obj)
-        # Share links are the Editors' to hand out.
+        # Read-only, the body is shown as the story's text (body_as_read), not as its HTML source.
+        read_only = obj is not None and not self.has_change_permission(request, obj)
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "share_link"]})
+            (
+                name,
+                {
+                    **options,
+                    "fields": ["body_as_read" if read_only and f == "body" else f for f in options["fields"]],
+                },
+            )
             for name, options in super().get_fieldsets(request, obj)
         ]
 
@@ -250,6 +325,7 @@ class ArticleAdmin(VersionAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        editor_views.discard(form.instance, request.user, added=not change)
         # A warning, not an error: the body may paraphrase on purpose, but usually a mismatch is a slip.
         for quote in quotes_not_in_body(form.instance):
             self.message_user(
@@ -263,23 +339,13 @@ class ArticleAdmin(VersionAdmin):
     def state(self, article):
         return article.state.label
 
+    @admin.display(description="Body")
+    def body_as_read(self, article):
+        return mark_safe(clean_html(article.body))
+
     @admin.display(description="Bylines")
     def byline_names(self, article):
         return ", ".join(author.name for author in article.byline_authors)
-
-    @admin.display(description="Share link for reviewers")
-    def share_link(self, article):
-        if article.pk is None or article.is_public:
-            return "Only for stories that are saved and not public yet."
-        link = workflow.make_preview_link(article)
-        expires = timezone.localtime(link.expires_at)
-        return format_html(
-            '<a href="{}">{}</a><br>Read-only; works until {} {}, or until the story is published.',
-            link.url,
-            link.url,
-            f"{expires:%-d %B %Y, %H:%M}",
-            expires.tzname(),
-        )
 
     @admin.display(description="Workflow history")
     def workflow_history(self, article):
@@ -318,7 +384,11 @@ class ArticleAdmin(VersionAdmin):
                 )
             else:
                 published += 1
-        self.message_user(request, f"Published {published} stories.", messages.SUCCESS)
+        # Nothing published is not a success: say so in the warning colour, not in green.
+        if published:
+            self.message_user(request, f"Published {stories(published)}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "No story was published.", messages.WARNING)
 
     @admin.action(description="Unpublish selected stories (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -326,7 +396,12 @@ class ArticleAdmin(VersionAdmin):
         for article in queryset.filter(status=Status.PUBLISHED):
             workflow.unpublish(article, request.user)
             count += 1
-        self.message_user(request, f"Unpublished {count} stories.", messages.SUCCESS)
+        if count:
+            self.message_user(request, f"Unpublished {stories(count)}.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "No story was unpublished: none of them was published.", messages.WARNING
+            )
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """One earlier version beside the story as it is now, with a one-click revert (POST)."""
@@ -402,13 +477,18 @@ class SectionAdmin(admin.ModelAdmin):
 class SpeakerAdmin(admin.ModelAdmin):
     """A speaker's record shows on every story quoting them: changing it is for whoever may edit all of those."""
 
+    form = SpeakerForm
     list_display = ["name", "role", "affiliation", "orcid", "quote_count"]
     search_fields = ["name", "normalised_name", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
     actions = ["merge_speakers"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+        return super().get_queryset(request).annotate(quote_total=Count("quotes")).order_by("name")
+
+    def get_search_results(self, request, queryset, search_term):
+        # Names are searched as normalised_name holds them, so “MASSAGUE” and “Massagué” find the same person.
+        return super().get_search_results(request, queryset, normalise_name(search_term))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (

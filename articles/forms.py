@@ -18,6 +18,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from . import workflow
 from .editing import BODY_EDITOR_EXTENSIONS, clean_editor_html
 from .extraction.references import parse_reference
+from .held_uploads import KeepsUploadsMixin
 from .models import Article, Citation, Status
 
 
@@ -153,7 +154,7 @@ class FocalPointWidget(forms.NumberInput):
         )
 
 
-class ArticleEditingForm(forms.ModelForm):
+class ArticleEditingForm(KeepsUploadsMixin, forms.ModelForm):
     """The story form's editing tools: a rich-text body and a focal-point picker for the hero image.
 
     The base of ArticleAdminForm, which adds the desk's workflow rules (publishing checks image_problems()).
@@ -172,6 +173,8 @@ class ArticleEditingForm(forms.ModelForm):
         model = Article
         # The admin's fieldsets choose the fields on the page; these are the ones this form shapes.
         fields = ["body", "status", "hero_image", "hero_alt", "hero_focal_x", "hero_focal_y"]
+
+    kept_uploads = ["hero_image"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

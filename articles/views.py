@@ -1,6 +1,5 @@
 """Reader pages. Thin: each view names its QuerySet and template; the rules live on the models."""
 
-from django.core import signing
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,7 +11,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from . import cite, front_page, search, workflow
-from .models import Article, ArticleRedirect, Author, Citation, Correction, Quote, Section, Speaker
+from .models import Article, ArticleRedirect, Author, Citation, Correction, Quote, Section, ShareLink, Speaker
 from .structured_data import news_article
 
 PAGE_SIZE = 20
@@ -137,10 +136,12 @@ class SharedPreviewView(DetailView):
     def get(self, request, *args, **kwargs):
         try:
             pk = workflow.read_preview_token(kwargs["token"])
-        except signing.BadSignature as error:
+        except ShareLink.DoesNotExist as error:
             raise Http404("No such preview link.") from error
         except workflow.PreviewLinkExpired:
             return self.gone("expired")
+        except workflow.PreviewLinkRevoked:
+            return self.gone("revoked")
         self.object = get_object_or_404(Article.objects.for_detail(), pk=pk)
         if self.object.is_public:
             return self.gone("published", article=self.object)

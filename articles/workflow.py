@@ -15,15 +15,12 @@ Superusers can do everything. The groups come from a migration; their permission
 applied after every migrate.
 """
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import reversion
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -31,7 +28,7 @@ from reversion.models import Version
 from accounts import audit, second_factor
 
 from .history import PART_MODELS, part_versions
-from .models import Status, StatusChange
+from .models import ShareLink, Status, StatusChange
 
 WRITER, EDITOR = "Writer", "Editor"
 
@@ -77,8 +74,6 @@ ROLE_PERMISSIONS = {
         *("accounts.view_auditentry", "accounts.view_staffaccount", "accounts.reset_second_factor"),
     ],
 }
-
-PREVIEW_SALT = "articles.preview-link"
 
 
 def sync_role_permissions(using="default", **kwargs):
@@ -187,26 +182,37 @@ class PreviewLinkExpired(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class PreviewLink:
-    url: str
-    expires_at: datetime
+class PreviewLinkRevoked(Exception):
+    pass
 
 
-def make_preview_link(article, days=None):
-    """A signed, read-only address showing this story to someone without a login, until it expires."""
+def make_preview_link(article, user=None, days=None):
+    """A read-only address showing this story to someone without a login, until it expires or is revoked."""
+    if user is not None and not can_publish(user):
+        raise PermissionDenied("Only an Editor can hand out share links.")
     days = settings.PREVIEW_LINK_DAYS if days is None else days
     expires_at = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
-    token = signing.dumps({"a": article.pk, "e": int(expires_at.timestamp())}, salt=PREVIEW_SALT)
-    return PreviewLink(reverse("articles:preview", kwargs={"token": token}), expires_at)
+    return ShareLink.objects.create(article=article, created_by=user, expires_at=expires_at)
+
+
+def revoke_preview_link(link, user):
+    if not can_publish(user):
+        raise PermissionDenied("Only an Editor can revoke share links.")
+    if link.revoked_at is None:
+        link.revoked_at, link.revoked_by = timezone.now(), user
+        link.save(update_fields=["revoked_at", "revoked_by"])
+    return link
 
 
 def read_preview_token(token):
-    """The story's pk from a share link; BadSignature when tampered with, PreviewLinkExpired when old."""
-    payload = signing.loads(token, salt=PREVIEW_SALT)
-    if datetime.fromtimestamp(payload["e"], tz=UTC) <= timezone.now():
+    """The story's pk from a share link; ShareLink.DoesNotExist when there is no such link,
+    PreviewLinkRevoked or PreviewLinkExpired when it no longer works."""
+    link = ShareLink.objects.get(key=token)
+    if link.revoked_at is not None:
+        raise PreviewLinkRevoked
+    if link.is_expired:
         raise PreviewLinkExpired
-    return payload["a"]
+    return link.article_id
 
 
 # History -------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from django.test import Client
 from reversion.models import Version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from articles.models import Status
@@ -53,17 +52,17 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
 
     # Publishing an incomplete story: every missing item at once, nothing saved.
     browser.get(live_server.url + change_url(article))
-    Select(browser.find_element(By.ID, "id_status")).select_by_value(Status.PUBLISHED)
-    submit(browser, "input[name=_save]")
-    # The story's own problems at the top, the bylines' and references' at their sections.
+    submit(browser, f".story-actions button[value={Status.PUBLISHED}]")
+    # The story's own problems at the top, the references' and bylines' at their sections (bylines are beside
+    # the writing, so they come last on the page).
     problems = [
         li.text
         for li in browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li, ul.errorlist.nonform li")
     ]
     assert problems == [
         "Can't publish yet: Add a standfirst.",
-        "Can't publish yet: Add at least one byline.",
         "Can't publish yet: Give reference 1 a DOI or a title.",
+        "Can't publish yet: Add at least one byline.",
     ]
     assert "Times are Europe/London time" in browser.find_element(By.CSS_SELECTOR, ".field-published_at").text
     screenshot(browser, "workflow-publish-rules.png", 900)
@@ -80,13 +79,13 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
     standfirst = browser.find_element(By.ID, "id_standfirst")
     standfirst.clear()
     standfirst.send_keys("Ada's better standfirst.")
-    submit(browser, "input[name=_save]")
+    submit(browser, ".story-actions [data-keep]")
     [message] = browser.find_elements(By.CSS_SELECTOR, "ul.errorlist.nonfield li")
     assert message.text.startswith("Not saved: Bob Ross changed this story at ")
     assert "differs from the saved one in: Headline, Standfirst." in message.text
     assert browser.find_element(By.ID, "id_standfirst").get_attribute("value") == "Ada's better standfirst."
     screenshot(browser, "workflow-conflict.png", 700)
-    submit(browser, "input[name=_save]")  # saving again, on purpose, replaces Bob's version
+    submit(browser, ".story-actions [data-keep]")  # saving again, on purpose, replaces Bob's version
     article.refresh_from_db()
     assert article.standfirst == "Ada's better standfirst."
 
@@ -101,10 +100,17 @@ def test_editor_day(browser, live_server, transactional_db):  # noqa: F811
 
     # A reviewer without a login opens the Editor's share link.
     browser.get(live_server.url + change_url(article))
-    link = re.search(r"/preview/[^/]+/", browser.find_element(By.CSS_SELECTOR, ".field-share_link a").text)
+    make = browser.find_element(By.CSS_SELECTOR, "[data-share-make]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", make)  # clear of the action bar
+    make.click()
+    field = WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".share-link input"))
+    )
+    link = field.get_attribute("value")
+    assert re.fullmatch(rf"{live_server.url}/preview/[^/]+/", link)
     browser.delete_all_cookies()
-    browser.get(live_server.url + link.group(0))
+    browser.get(link)
     banner = browser.find_element(By.CSS_SELECTOR, ".preview-banner")
-    assert banner.text.startswith("Not published. This is a draft story.")
+    assert banner.text.startswith("Not published. This story is a draft.")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Sleeping octopuses flash colours"
     screenshot(browser, "workflow-share-link.png", 700)

@@ -22,7 +22,18 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from accounts.models import AuditEntry, StaffAccount
-from articles.models import Article, ArticleRedirect, Author, Citation, Section, Speaker, Status
+from articles.models import (
+    Article,
+    ArticleRedirect,
+    Author,
+    Citation,
+    Section,
+    ShareLink,
+    Speaker,
+    Status,
+    WorkingCopy,
+)
+from articles.workflow import make_preview_link
 
 from .admin_client import read_form
 from .factories import (
@@ -120,6 +131,24 @@ def post_form(url_name, *args, **changes):
         return client.post(url(url_name, *resolve(args, obj)), data)
 
     return act
+
+
+def post_editor(url_name, *args, **changes):
+    """POST the story form, as a page would to the editor's endpoints: the add or change form as shown."""
+    form_name = f"{A}_change" if args else f"{A}_add"
+
+    def act(client, obj, n):
+        data = form_as_shown(form_name, *resolve(args, obj))
+        data.update({key: value.format(n=n) for key, value in changes.items()})
+        return client.post(url(url_name, *resolve(args, obj)), data)
+
+    return act
+
+
+def autosaved(story, headline):
+    """Whether someone's working copy of `story` (None: of a new story) holds this headline."""
+    copies = WorkingCopy.objects.filter(article=story, data__isnull=False)
+    return any(["headline", headline] in copy.data for copy in copies)
 
 
 def confirm_delete(name):
@@ -273,6 +302,64 @@ MATRIX = {
         deleted_story,
         lambda client, v, n: client.post(url(f"{A}_recover", v.pk), form_as_shown(f"{A}_recover", v.pk)),
         lambda v, n: Article.objects.filter(slug="deleted-story").exists(),
+    ),
+    # The story editor (docs/editor.md): working copies, live preview, presence, checklist, share links
+    f"{A}_autosave": row(
+        "autosave a story (own working copy)",
+        "story",
+        lambda s: s,
+        post_editor(f"{A}_autosave", lambda o: o.pk, headline="marked {n}"),
+        lambda o, n: autosaved(o, f"marked {n}"),
+    ),
+    f"{A}_autosave_new": record_row(
+        "autosave a new story (own working copy)",
+        "desk",
+        lambda: None,
+        post_editor(f"{A}_autosave_new", headline="added {n}"),
+        lambda o, n: autosaved(None, f"added {n}"),
+    ),
+    f"{A}_restore": row(
+        "read one's autosaved working copy", "story", lambda s: s, get(f"{A}_restore", lambda o: o.pk)
+    ),
+    f"{A}_restore_new": record_row(
+        "read one's autosaved new story", "desk", lambda: None, get(f"{A}_restore_new")
+    ),
+    f"{A}_check": row(
+        "check a story being edited (checklist)",
+        "story",
+        lambda s: s,
+        post_editor(f"{A}_check", lambda o: o.pk),
+    ),
+    f"{A}_check_new": record_row(
+        "check a new story (checklist)", "desk", lambda: None, post_editor(f"{A}_check_new")
+    ),
+    f"{A}_preview": row(
+        "preview a story's unsaved form", "desk", lambda s: s, post_editor(f"{A}_preview", lambda o: o.pk)
+    ),
+    f"{A}_preview_new": record_row(
+        "preview a new story's unsaved form", "desk", lambda: None, post_editor(f"{A}_preview_new")
+    ),
+    f"{A}_presence": row(
+        "see who else has a story open",
+        "desk",
+        lambda s: s,
+        lambda client, o, n: client.post(url(f"{A}_presence", o.pk), {"loaded_version": o.lock_version}),
+    ),
+    f"{A}_share_make": row(
+        "make a share link",
+        "editor",
+        lambda s: s,
+        lambda client, o, n: client.post(url(f"{A}_share_make", o.pk), {"days": 7}),
+        lambda o, n: ShareLink.objects.filter(article=o).exists(),
+        states=[Status.DRAFT, Status.IN_REVIEW],
+    ),
+    f"{A}_share_revoke": row(
+        "revoke a share link",
+        "editor",
+        lambda s: make_preview_link(s),
+        lambda client, link, n: client.post(url(f"{A}_share_revoke", link.article_id, link.pk)),
+        lambda link, n: ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=False).exists(),
+        states=[Status.DRAFT, Status.IN_REVIEW],
     ),
     # References (also edited as rows of the story form)
     f"{C}_changelist": record_row("list references", "desk", lambda: None, get(f"{C}_changelist")),

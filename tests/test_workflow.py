@@ -214,7 +214,16 @@ class TestEditorPublishing:
         assert good.is_public and bad.status == Status.DRAFT
         shown = [str(m) for m in response.context["messages"]]
         assert f"“{bad}” not published: Add a standfirst. Add at least one byline." in shown
-        assert "Published 1 stories." in shown
+        assert "Published 1 story." in shown
+
+    def test_publish_action_that_publishes_nothing_warns(self, editor_client):
+        bad = ArticleFactory(draft=True, standfirst="")
+        response = editor_client.post(
+            CHANGELIST, {"action": "publish", "_selected_action": [bad.pk]}, follow=True
+        )
+        shown = {str(m): m.level_tag for m in response.context["messages"]}
+        assert shown["No story was published."] == "warning"
+        assert not any(text.startswith("Published") for text in shown)
 
     def test_unpublish_action(self, editor_client, editor):
         article = ArticleFactory()
@@ -316,8 +325,18 @@ def test_change_pages_query_budget(client, writer, editor, django_assert_max_num
     for position in range(3):
         BylineFactory(article=article, position=position)
         CitationFactory(article=article, position=position)
-    # Django's autocomplete widget looks up each byline's author: 16 + one per byline row.
+    # Django's autocomplete widget looks up each byline's author: 16 + one per byline row, + one for an
+    # autosaved working copy to offer back.
     for user in (writer, editor):
         client.force_login(user)
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(20):
             assert client.get(change_url(article)).status_code == 200
+
+
+def test_writer_reading_someone_elses_story_sees_its_text_not_its_html(writer_client):
+    article = ArticleFactory(
+        draft=True, body="<p>Cells <em>borrow</em> wound healing.</p><script>x()</script>"
+    )
+    html = writer_client.get(change_url(article)).content.decode()
+    assert "<p>Cells <em>borrow</em> wound healing.</p>" in html
+    assert "&lt;p&gt;" not in html and "<script>x()" not in html

@@ -10,9 +10,11 @@ from .correction import Correction, CorrectionKind
 from .quote import Quote
 from .redirect import ArticleRedirect
 from .section import Section
+from .share_link import ShareLink
 from .speaker import Speaker
 from .status import Status
 from .status_change import StatusChange
+from .working_copy import WorkingCopy
 
 __all__ = [
     "Article",
@@ -25,9 +27,11 @@ __all__ = [
     "CorrectionKind",
     "Quote",
     "Section",
+    "ShareLink",
     "Speaker",
     "Status",
     "StatusChange",
+    "WorkingCopy",
 ]
 
 # Revision history: a story with its bylines, quotes, citations and tags (taggit's `tagged_items`). Corrections are a public log

@@ -159,7 +159,7 @@ class Article(models.Model):
     standfirst = models.TextField(
         blank=True,
         max_length=1000,
-        help_text="One or two sentences under the headline and in teasers. Left empty, the first paragraph is used.",
+        help_text="One or two sentences under the headline and in teasers. Publishing needs one.",
     )
     body = models.TextField(
         blank=True, help_text="The story. Scripts, styles and unknown markup are removed on save."

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Deferrable, Q
+from django.utils.text import Truncator
 
 DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
 doi_validator = RegexValidator(
@@ -126,7 +127,8 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.raw[:80] or f"Citation {self.pk}"
+        # Whole words: this names the row in the history's change messages.
+        return self.title or Truncator(self.raw).words(14) or f"Citation {self.pk}"
 
     @property
     def doi_url(self):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Deferrable
+from django.utils.text import Truncator
 
 
 class Quote(models.Model):
@@ -32,7 +33,8 @@ class Quote(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.speaker}: {self.text[:60]}"
+        # Whole words: this names the row in the history's change messages.
+        return f"{self.speaker}: {Truncator(self.text).words(10)}"
 
     @property
     def speaker_role(self):

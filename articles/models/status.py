@@ -12,6 +12,11 @@ class Status(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     PUBLISHED = "published", "Published"
 
+    @property
+    def as_complement(self):
+        """What follows “This story is”: “a draft”, “in review”, “scheduled” or “published”."""
+        return "a draft" if self == Status.DRAFT else self.label.lower()
+
     @classmethod
     def stored(cls):
         """The statuses a story row can hold, in workflow order."""
