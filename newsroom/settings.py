@@ -122,6 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '15000'))}",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads write at once (gunicorn's, the editor's autosave beside a save): each transaction takes the
+    # write lock when it begins and waits up to 20 s for it, rather than failing half-way with "database is
+    # locked"; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -7,7 +7,9 @@ chooses the database under test. Because this happens in os.environ, the process
 """
 
 import ast
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 KEPT = {"DATABASE_URL"}
@@ -42,6 +44,16 @@ for name in (
 os.environ["SECRET_KEY"] = "test-suite-only-secret-key-not-for-any-deployment"
 
 from .settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database lives in a file, not in memory. An in-memory database is one connection, which the live
+    # server's request threads share; the editor page's overlapping requests (autosave, checklist, preview) then
+    # collide in one transaction ("cannot start a transaction within a transaction"). In a file each thread has
+    # its own connection, as in production. One file per checkout, so two checkouts can test at once.
+    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"newsroom-test-{checkout}.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -226,3 +226,14 @@ def test_model_ships_with_the_training_data_licence():
     licence = (reference_crf.MODEL_DIR / "LICENSE").read_text()
     assert "Sylvester Keil" in licence
     assert "Redistributions in binary form must reproduce the above copyright notice" in licence
+
+
+def test_identifiers_are_ascii_digits_only():
+    # "\d" also matches Arabic-Indic and other digits, which no PubMed id, DOI or year is written in: such a
+    # string must not become an identifier that resolves nowhere.
+    citation = parse_reference(
+        "Okafor C. Tidal marsh carbon after restoration. Estuaries. 2021;44(3):701-15. PMID: ٣٣٤٤٥٥٦٦."
+    )
+    assert citation["pmid"] == ""
+    assert citation["year"] == 2021
+    assert parse_reference("Okafor C. Marsh carbon. Estuaries. ٢٠٢١;44:701-15. doi:10.١٠٠٧/x")["doi"] == ""

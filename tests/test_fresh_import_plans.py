@@ -13,8 +13,8 @@ from django.db import connection
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from articles.importers import ANALYZE_AFTER
 from articles.models import Article, Author, Byline, Citation, Quote, Section, Speaker, Status
-from articles.postgres import ANALYZE_AFTER_ROWS
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="about PostgreSQL's planner"),
@@ -96,7 +96,7 @@ def test_a_large_import_leaves_fresh_statistics(tmp_path):
             "body": "<p>Words.</p>",
             "tags": [f"subject {i % 12}"],
         }
-        for i in range(ANALYZE_AFTER_ROWS)
+        for i in range(ANALYZE_AFTER)
     ]
     (tmp_path / "stories.json").write_text(json.dumps(stories))
     call_command("import_articles", str(tmp_path), stdout=StringIO())
@@ -105,6 +105,6 @@ def test_a_large_import_leaves_fresh_statistics(tmp_path):
             "SELECT relname, reltuples FROM pg_class WHERE relname IN ('articles_article', 'taggit_taggeditem')"
         )
         assert dict(cursor.fetchall()) == {
-            "articles_article": ANALYZE_AFTER_ROWS,
-            "taggit_taggeditem": ANALYZE_AFTER_ROWS,
+            "articles_article": ANALYZE_AFTER,
+            "taggit_taggeditem": ANALYZE_AFTER,
         }

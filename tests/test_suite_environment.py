@@ -16,7 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_AS_JSON = """
 import json
 from django.conf import settings
-print(json.dumps({name: repr(getattr(settings, name)) for name in dir(settings) if name.isupper()}))
+
+def stable(value):
+    # A set's repr follows string hashing, which differs between interpreters: compare its members in order.
+    if isinstance(value, (set, frozenset)):
+        return repr(sorted(value, key=repr))
+    return repr(value)
+
+print(json.dumps({name: stable(getattr(settings, name)) for name in dir(settings) if name.isupper()}))
 """
 SHELL = {
     "DEBUG": "1",

@@ -26,11 +26,11 @@ NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)])\s+")
 INLINE_NUMBERING = re.compile(r"\s+(?=(?:\[\d{1,3}\]|\d{1,3}\.)\s+[^\W\d_])")
 
 DOI = re.compile(
-    r"(?:https?://(?:dx\.)?doi\.\s?org/|\bdoi\s*[:>]?\s*)?(?P<doi>10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE
+    r"(?:https?://(?:dx\.)?doi\.\s?org/|\bdoi\s*[:>]?\s*)?(?P<doi>10\.[0-9]{4,9}/[^\s\"<>]+)", re.IGNORECASE
 )
-PMID = re.compile(r"\bPMID\s*:?\s*(?P<pmid>\d{1,10})\b", re.IGNORECASE)
-ARXIV = re.compile(r"\barXiv:\s*(?P<id>\d{4}\.\d{4,5}(?:v\d+)?)", re.IGNORECASE)
-PMCID = re.compile(r"\bPMCID\s*:?\s*PMC\d+\b\.?", re.IGNORECASE)
+PMID = re.compile(r"\bPMID\s*:?\s*(?P<pmid>[0-9]{1,10})\b", re.IGNORECASE)
+ARXIV = re.compile(r"\barXiv:\s*(?P<id>[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?)", re.IGNORECASE)
+PMCID = re.compile(r"\bPMCID\s*:?\s*PMC[0-9]+\b\.?", re.IGNORECASE)
 URL = re.compile(
     r"(?:\b(?:available (?:at|from)|retrieved from)\s*:?\s*)?(?P<url>https?://\S+)", re.IGNORECASE
 )
@@ -41,7 +41,7 @@ ISSUE = re.compile(
 )
 LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?!\w)")
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
-ANY_YEAR = re.compile(r"(?<!\d)(?P<year>1[6-9]\d{2}|20\d{2})(?!\d)")
+ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
 ET_AL = re.compile(r"[\s,.]*\b(?:et\s+al\b\.?|and\s+others\b)\s*,?", re.IGNORECASE)
 AUTHORS_BY_SEMICOLON = re.compile(r"\s*;\s*(?:(?:&|and)\s+)?")

@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts import audit
 from articles.importers import FORMATS, Options, collect_paths, import_paths
 from articles.models import Status
-from articles.postgres import ANALYZE_AFTER_ROWS, refresh_statistics
 
 COLUMNS = ("created", "updated", "skipped", "failed")
 
@@ -77,9 +76,6 @@ class Command(BaseCommand):
             stdin=options.get("stdin"),
         )
         progress.clear()
-        written = sum(counter["created"] + counter["updated"] for counter in report.counts.values())
-        if not options["dry_run"] and written >= ANALYZE_AFTER_ROWS:
-            refresh_statistics()
         if (options["dry_run"] and options["update"]) or verbosity >= 2:
             verb = "would change" if options["dry_run"] else "changed"
             for where, headline, changed in report.changes:
