@@ -816,3 +816,30 @@ MODEL_PREFIXES = [
 def test_the_docs_carry_the_matrix():
     text = DOCS.read_text()
     assert workflow_table() in text, f"docs/permissions.md should carry this table:\n{workflow_table()}"
+
+
+README = DOCS.parent.parent / "README.md"
+
+
+def readme_table():
+    """The README's short form of the matrix: per kind of record, what each role may do (Editors may also do
+    everything in the columns before theirs)."""
+    models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
+    order = [A, C, S, T, "articles_author", "articles_section", "articles_articleredirect"]
+    columns = ["desk", "story", "editor", "nobody"]
+    lines = [
+        "| Of | any Writer | a Writer, on their own story while draft or in review | Editors only | superusers only |",
+        "|---|---|---|---|---|",
+    ]
+    for prefix in order:
+        keys = [k for k in MATRIX if not k.startswith(STAFF_ACCOUNT_PREFIXES) and prefix_of(k) == prefix]
+        cells = [
+            ", ".join(sorted(MATRIX[k].label for k in keys if MATRIX[k].who == who)) or "–" for who in columns
+        ]
+        subject = str(models[prefix]._meta.verbose_name_plural).capitalize()
+        lines.append(f"| {subject} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+def test_the_readme_carries_the_matrix_in_short():
+    assert readme_table() in README.read_text(), f"README.md should carry this table:\n{readme_table()}"
