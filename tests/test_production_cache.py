@@ -440,9 +440,8 @@ class TestRedisDown:
 class TestRedisBlip:
     """Redis stops answering while an Editor unpublishes; the save succeeds; Redis comes back."""
 
+    @pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
     def test_unpublished_story_is_gone_once_redis_answers_again(self, client, page_cache):
-        if page_cache != "redis":
-            pytest.skip("needs the real Redis")
         old = ArticleFactory(headline="An older story")
         article = ArticleFactory(headline="Soon to be withdrawn")
         for url in (article.get_absolute_url(), "/"):
@@ -463,9 +462,8 @@ class TestRedisBlip:
 
 
 class TestTiers:
+    @pytest.mark.parametrize("page_cache", ["redis"], indirect=True)
     def test_a_page_from_redis_is_kept_in_this_process(self, client, page_cache, django_assert_num_queries):
-        if page_cache != "redis":
-            pytest.skip("needs the real Redis")
         article = ArticleFactory()
         first = client.get(article.get_absolute_url())
         caches["pages"].clear()
