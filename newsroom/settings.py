@@ -233,6 +233,9 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "60"))
 PAGE_CACHE_TIERS = ["pages", "default"] if os.environ.get("REDIS_URL") else ["pages"]
 # Writes to these apps' tables make every cached page stale.
 PAGE_CACHE_APPS = ["articles", "taggit"]
+# ...except these, which no reader page shows: an editor's autosave every few seconds (WorkingCopy) or a share
+# link made for a draft must not send every reader down the slow path.
+PAGE_CACHE_IGNORED_MODELS = ["articles.WorkingCopy", "articles.ShareLink"]
 # When the clock alone next changes what the public may see (a scheduled story going live).
 PAGE_CACHE_NEXT_CHANGE = "articles.cache.next_publication_change"
 # Public reader pages, by URL name. Anything not named here (admin, previews, forms, /healthz) is never cached.

@@ -1,7 +1,8 @@
 """The content version: which rendering of the site is current.
 
 Any SQL write to a table of the apps in ``PAGE_CACHE_APPS`` (articles and taggit: stories, bylines, quotes,
-citations, tags, and any model added to those apps later) bumps the version once its transaction commits, or at
+citations, tags, and any model added to those apps later), except the models in ``PAGE_CACHE_IGNORED_MODELS``
+(the editor's own records, which no reader page shows), bumps the version once its transaction commits, or at
 once outside a transaction. This watches SQL rather than model signals because ``QuerySet.update()``,
 ``bulk_create()`` and ``bulk_update()`` (the admin's unpublish action, importers) send no signals, and a write
 from ``manage.py shell`` or another process counts the same.
@@ -52,10 +53,12 @@ class ContentWriteWatcher:
     def __init__(self, connection):
         self.alias = connection.alias
         quote = connection.ops.quote_name
+        ignored = {apps.get_model(name) for name in settings.PAGE_CACHE_IGNORED_MODELS}
         self.tables = tuple(
             quote(model._meta.db_table)
             for label in settings.PAGE_CACHE_APPS
             for model in apps.get_app_config(label).get_models(include_auto_created=True)
+            if model not in ignored
         )
         # Bumps made so far. Each write registers an on-commit callback carrying this count; the first callback
         # to run after a commit bumps and moves the count on, so the others of that commit do nothing. Callbacks

@@ -24,7 +24,18 @@ from django.utils.http import http_date
 from taggit.models import Tag
 
 from articles import workflow
-from articles.models import Article, Author, Byline, Citation, Correction, Quote, Speaker, Status
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Citation,
+    Correction,
+    Quote,
+    ShareLink,
+    Speaker,
+    Status,
+    WorkingCopy,
+)
 from newsroom.health import cache_ok
 from pagecache.versions import current_content_version
 
@@ -343,6 +354,23 @@ class TestInvalidation:
         UserFactory()  # not story content
         with django_assert_num_queries(1):
             client.get(article.get_absolute_url())
+
+    def test_an_editors_autosave_and_share_links_keep_pages_cached(self, client, page_cache):
+        article = ArticleFactory()
+        editor = UserFactory(is_staff=True)
+        client.get(article.get_absolute_url())
+        before = current_content_version()
+        # The editor page's presence heartbeat and its autosave both write the editor's working copy.
+        copy = WorkingCopy.objects.create(article=article, user=editor, seen_at=timezone.now())
+        copy.data = [["headline", "Typing more"]]
+        copy.save()
+        link = ShareLink.objects.create(article=article, created_by=editor, expires_at=timezone.now())
+        link.delete()
+        assert current_content_version() == before
+        article.headline = "Saved for real"
+        article.save()
+        assert current_content_version() > before
+        assert "Saved for real" in html(client.get(article.get_absolute_url()))
 
 
 class TestSchedule:
