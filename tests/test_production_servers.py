@@ -36,12 +36,9 @@ PUBLIC_HOST = "127.0.0.1"
 PASSWORD = "correct horse battery staple"
 PORTS = range(8150, 8200)
 
-pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="app instances need a shared database server"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+# The instances share the test database: PostgreSQL, or SQLite's test file (newsroom/test_settings.py), which is
+# the embedded default a newcomer deploys with.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def free_port():
@@ -123,6 +120,14 @@ class Instance:
                 self.process.wait()
 
 
+def database_url(db):
+    """The address of the database under test, for another process."""
+    if db["ENGINE"].endswith("sqlite3"):
+        assert not connection.is_in_memory_db(), "instances cannot share an in-memory SQLite database"
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def production_env(workdir, db, **overrides):
     """The environment of a production instance on this machine, with static files collected for it."""
     env = {
@@ -132,7 +137,7 @@ def production_env(workdir, db, **overrides):
         "SECRET_KEY": "two-instances-test-secret-key-aX93kq-not-used-anywhere-else",
         "ALLOWED_HOSTS": PUBLIC_HOST,
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": database_url(db),
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         # These tests are about the page cache; logins with a second factor have their own.
@@ -275,6 +280,7 @@ def test_security_headers_from_a_real_instance(instances):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="about PostgreSQL's server connections")
 def test_a_dropped_database_connection_is_replaced_without_a_restart(instances):
     """What a PostgreSQL restart does to the app's persistent connections, done without restarting the server."""
     for instance in instances:
