@@ -51,6 +51,17 @@ class TestLogins:
 
 
 class TestStories:
+    def test_share_link_made_and_revoked(self, editor_client, editor):
+        article = ready_draft()
+        made = editor_client.post(f"{STORIES}{article.pk}/share-links/", {"days": "3"})
+        assert made.status_code == 200
+        link = article.share_links.get()
+        revoked = editor_client.post(f"{STORIES}{article.pk}/share-links/{link.pk}/revoke/")
+        assert revoked.status_code == 200
+        [made_entry] = entries(Action.SHARE_LINK_MADE, article=article, actor=editor)
+        assert made_entry.detail.startswith("3 days, until ")
+        assert len(entries(Action.SHARE_LINK_REVOKED, article=article, actor=editor)) == 1
+
     def test_publish_and_unpublish_by_action(self, editor_client, editor):
         article = ready_draft()
         editor_client.post(STORIES, {"action": "publish", "_selected_action": [article.pk]})
