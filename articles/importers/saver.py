@@ -44,6 +44,7 @@ class Options:
     author: str = ""  # byline for stories that have none
     section: str = ""  # section for stories that have none
     tags: list[str] = field(default_factory=list)  # added to every story
+    fetch_media: bool = False  # fetch featured and body images from the web (importers/media.py)
 
 
 @dataclass
@@ -230,7 +231,10 @@ class Saver:
         self._seen_ids.setdefault(story.external_id, (story.path, _where(story)))
 
     def _hero_image(self, story):
-        """(file name, bytes) of a hero image inside the import's folder, checked by Pillow; or None."""
+        """(file name, bytes) of a hero image inside the import's folder, checked by Pillow, or fetched from the
+        web (already checked and cleaned by importers/media.py); or None."""
+        if story.hero_fetched:
+            return story.hero_fetched
         if not story.hero_image:
             return None
         name = story.hero_image
@@ -275,7 +279,7 @@ class Saver:
             setattr(article, name, value)
         if story.slug or existing is None:
             article.slug = self._slug(article, story)
-        if not image and story.format == "json":
+        if not image and _hero_given_by_file(story):
             article.hero_image = ""
         # The section is set later, once found or created: full_clean need not query that it exists.
         article.full_clean(exclude=["section"], validate_unique=False, validate_constraints=False)
@@ -549,7 +553,7 @@ class Saver:
         ]
         if current_citations != wanted_citations:
             changed.append("citations")
-        if story.format == "json" and _image_bytes(article) != (image[1] if image else None):
+        if (_hero_given_by_file(story) or image) and _image_bytes(article) != (image[1] if image else None):
             changed.append("hero_image")
         return changed
 
@@ -602,6 +606,13 @@ def _speaker_key(person):
 
 def _wanted_slug(story):
     return slugify(story.slug or story.headline, allow_unicode=True)[:240].strip("-")
+
+
+def _hero_given_by_file(story):
+    """Whether the story's own file says what its hero image is, none included (JSON does, through hero_image).
+
+    A featured image on the web that could not be fetched says nothing: the story keeps the one it has."""
+    return story.format == "json" and not story.hero_image_url
 
 
 def _image_bytes(article):
