@@ -311,7 +311,7 @@ class TestImportWithFetchMedia:
         # A site-relative address is made absolute, or it would name a file on our site.
         assert f'src="{server.url("/uploads/lost.png")}"' in corals.body
         assert corals.is_public and [a.name for a in corals.byline_authors] == ["Mira Osei"]
-        http_only = "the remote image is kept, but browsers will not show an http: image on an https: page"
+        http_only = "the remote image is kept (an http: address: browsers load it over https or not at all)"
         assert run.errors == [
             f"{export}:item 1 (post 30): image {server.url('/uploads/missing.png')}: the server answered 404 "
             f"File not found; {http_only}",
@@ -334,6 +334,27 @@ class TestImportWithFetchMedia:
         updated = Run("--fetch-media", "--update", export)
         assert updated.row("wxr")["updated"] == 0, updated.out
         assert (row_counts(), stored_imports()) == (rows, files)
+
+    def test_update_retries_what_failed(self, run, export, server):
+        (server.site / "not-a-photo.jpg").write_bytes(encode(two_tone((90, 60)), "JPEG", quality=85))
+        (server.site / "missing.png").write_bytes(encode(two_tone((40, 40)), "PNG"))
+        again = Run("--fetch-media", "--update", export)
+        assert again.row("wxr")["updated"] == 2, again.err
+        assert Article.objects.get(slug="urchins-return").hero_image
+        assert "/uploads/missing.png" not in Article.objects.get(slug="corals-glow").body
+        assert len(stored_imports()) == 2
+
+    def test_an_image_gone_from_the_web_leaves_ours_alone(self, run, export, server):
+        (server.site / "diver.jpg").unlink()
+        before = Article.objects.get(slug="corals-glow")
+        again = Run("--fetch-media", "--update", export)
+        assert again.row("wxr")["updated"] == 0 and "diver.jpg: the server answered 404" in again.err
+        after = Article.objects.get(slug="corals-glow")
+        assert (after.hero_image.name, after.hero_alt, after.hero_caption) == (
+            before.hero_image.name,
+            "A diver with a torch above branching coral",
+            "A diver over the reef at dawn.",
+        )
 
     def test_images_are_fetched_before_any_transaction_of_the_import_opens(self, export, server):
         """Parse, fetch, save: a slow image server must not hold a database transaction open."""
@@ -398,7 +419,8 @@ class TestWithoutTheFlag:
         assert run.ok, run.err
         story = Article.objects.get(slug="corals-glow")
         assert f'src="{server.url("/uploads/reef.png")}"' in story.body
-        assert not story.hero_image
+        # The featured image's words stay with the picture, which stayed on the web.
+        assert not story.hero_image and story.hero_alt == story.hero_caption == ""
         assert server.requests == [] and stored_imports() == []
 
     def test_pages_allow_https_images(self, client):

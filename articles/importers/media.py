@@ -137,7 +137,7 @@ class MediaFetcher:
             except MediaError as error:
                 kept = "the remote image is kept"
                 if url.startswith("http:"):
-                    kept += ", but browsers will not show an http: image on an https: page"
+                    kept += " (an http: address: browsers load it over https or not at all)"
                 warnings.append(f"{_where(story)}: image {url}: {error}; {kept}")
                 # Absolute, so a site-relative address keeps naming the remote file rather than one of ours.
                 return f'{tag[: found.start()]} src="{html.escape(url)}"{tag[found.end() :]}'

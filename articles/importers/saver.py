@@ -275,7 +275,7 @@ class Saver:
     def _validated(self, story, existing, image, changed):
         """The article with the story's fields, and its citations, both validated: nothing is written yet."""
         article = existing or Article(external_id=story.external_id)
-        for name, value in self._article_values(story).items():
+        for name, value in self._article_values(story, existing).items():
             setattr(article, name, value)
         if story.slug or existing is None:
             article.slug = self._slug(article, story)
@@ -368,9 +368,9 @@ class Saver:
         if not self.options.dry_run:
             self.written.update({model: len(objects) for model, objects in rows.items()})
 
-    def _article_values(self, story):
+    def _article_values(self, story, existing=None):
         status = Status.DRAFT if story.draft_reason else (self.options.status or story.status or Status.DRAFT)
-        return {
+        values = {
             "headline": tidy(story.headline),
             "standfirst": tidy(story.standfirst),
             "body": story.body,
@@ -384,6 +384,12 @@ class Saver:
             "source_name": story.source_name,
             "source_url": story.source_url,
         }
+        if story.hero_image_url and not story.hero_fetched:
+            # A featured image left on the web (not fetched, or failed): its alt text and caption describe a
+            # picture the story does not have, so the article keeps the ones it has.
+            for name in ("hero_alt", "hero_caption", "hero_credit"):
+                values[name] = getattr(existing, name) if existing else ""
+        return values
 
     def _wanted_authors(self, story):
         return story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
@@ -512,7 +518,7 @@ class Saver:
 
     def _changes(self, article, story, image):
         """Names of the fields an update would change."""
-        values = self._article_values(story)
+        values = self._article_values(story, article)
         values["body"] = clean_html(values["body"])
         if values["status"] == Status.PUBLISHED and values["published_at"] is None:
             values["published_at"] = article.published_at
