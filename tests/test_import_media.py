@@ -8,6 +8,9 @@ import http.server
 import io
 import ipaddress
 import json
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from functools import partial
@@ -28,6 +31,7 @@ from articles.importers.media import (
 )
 from articles.models import Article
 
+from .external import unavailable
 from .factories import ArticleFactory
 from .image_files import decompression_bomb_png, encode, noise_png, two_tone
 from .importing import Run, row_counts
@@ -258,6 +262,53 @@ class TestFetching:
     def test_a_few_redirects_at_most(self, server, allowed):
         assert refused_because(server.url("/loop")) == f"more than {MAX_REDIRECTS} redirects"
         assert len(server.requests) == MAX_REDIRECTS + 1
+
+
+@pytest.fixture
+def tls_server(server, tmp_path):
+    """The same files over HTTPS, with a self-signed certificate for the name localhost (made by openssl)."""
+    if not shutil.which("openssl"):
+        unavailable("the HTTPS tests make their certificate with the openssl program")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    httpsd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), server.RequestHandlerClass)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpsd.socket = context.wrap_socket(httpsd.socket, server_side=True)
+    httpsd.daemon_threads, httpsd.block_on_close = True, False
+    httpsd.requests, httpsd.release, httpsd.watched = [], server.release, None
+    httpsd.cert, httpsd.port = cert, httpsd.server_address[1]
+    threading.Thread(target=httpsd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield httpsd
+    httpsd.shutdown()
+    httpsd.server_close()
+
+
+class TestHTTPS:
+    """The connection is pinned to the checked address, but TLS is still verified against the URL's name."""
+
+    @pytest.fixture(autouse=True)
+    def _local_names(self, allowed, settings):
+        settings.IMPORT_MEDIA_ALLOWED_NETWORKS = ["127.0.0.1/32", "::1/128"]  # localhost, however it resolves
+
+    def test_a_trusted_certificate_for_the_name(self, tls_server, monkeypatch):
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+        fetched = fetch_image(f"https://localhost:{tls_server.port}/uploads/reef.png")
+        assert fetched.width == 120
+        assert tls_server.requests == [("/uploads/reef.png", f"localhost:{tls_server.port}")]
+
+    def test_an_untrusted_certificate(self, tls_server):
+        reason = refused_because(f"https://localhost:{tls_server.port}/uploads/reef.png")
+        assert "SSLCertVerificationError" in reason and "self-signed certificate" in reason
+
+    def test_a_certificate_for_another_name(self, tls_server, monkeypatch):
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+        reason = refused_because(f"https://127.0.0.1:{tls_server.port}/uploads/reef.png")
+        assert "SSLCertVerificationError" in reason and "mismatch" in reason
 
 
 def wordpress_site(server, tmp_path):
