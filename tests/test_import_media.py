@@ -71,6 +71,13 @@ class ImageHandler(http.server.SimpleHTTPRequestHandler):
                     break
                 self.wfile.write(b"\x89")
                 self.wfile.flush()
+        elif path == "/slow-headers":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(50):
+                if self.server.release.wait(0.2):
+                    break
+                self.wfile.write(b"z")
+                self.wfile.flush()
         elif path == "/endless":
             # No Content-Length: only counting the bytes as they come stops this.
             self.send_response(200)
@@ -235,6 +242,11 @@ class TestFetching:
         assert refused_because(server.url("/trickle")) == "the download took longer than 3 seconds"
         assert time.monotonic() - started < 6
 
+    def test_a_server_that_trickles_its_headers(self, server, allowed):
+        started = time.monotonic()
+        assert refused_because(server.url("/slow-headers")) == "the download took longer than 3 seconds"
+        assert time.monotonic() - started < 6
+
     def test_404(self, server, allowed):
         assert refused_because(server.url("/uploads/gone.png")) == "the server answered 404 File not found"
 
@@ -300,6 +312,13 @@ class TestHTTPS:
         fetched = fetch_image(f"https://localhost:{tls_server.port}/uploads/reef.png")
         assert fetched.width == 120
         assert tls_server.requests == [("/uploads/reef.png", f"localhost:{tls_server.port}")]
+
+    def test_a_server_that_trickles_over_tls(self, tls_server, monkeypatch):
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+        started = time.monotonic()
+        reason = refused_because(f"https://localhost:{tls_server.port}/trickle")
+        assert reason == "the download took longer than 3 seconds"
+        assert time.monotonic() - started < 6
 
     def test_an_untrusted_certificate(self, tls_server):
         reason = refused_because(f"https://localhost:{tls_server.port}/uploads/reef.png")

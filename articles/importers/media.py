@@ -21,6 +21,7 @@ its width and height. An image that cannot be fetched never costs the story: the
 ``src`` stays (the CSP allows ``https:`` images), and the report carries a ``path:item: image URL: reason`` line.
 """
 
+import contextlib
 import hashlib
 import html
 import http.client
@@ -28,6 +29,7 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
@@ -169,35 +171,43 @@ def fetch_image(url):
 def download(url):
     """The body of `url` and the URL it finally came from, following at most MAX_REDIRECTS redirects."""
     timeout = settings.IMPORT_MEDIA_TIMEOUT
-    deadline = time.monotonic() + timeout * TOTAL_TIMEOUTS
+    total = timeout * TOTAL_TIMEOUTS
+    deadline = time.monotonic() + total
     for _hop in range(MAX_REDIRECTS + 1):
         connection, target = _connection(url, timeout)
+        watchdog = Watchdog(connection, deadline - time.monotonic())
         try:
-            connection.request(
-                "GET",
-                target,
-                headers={"User-Agent": USER_AGENT, "Accept": "image/*", "Accept-Encoding": "identity"},
-            )
-            response = connection.getresponse()
-            if response.status in REDIRECTS:
-                location = response.getheader("Location")
-                if not location:
-                    raise MediaError(f"the server redirected ({response.status}) without saying where to")
-                url = urljoin(url, location.strip())
-                continue
-            if response.status != 200:
-                raise MediaError(f"the server answered {response.status} {response.reason}".rstrip())
-            return _body(response, deadline, timeout * TOTAL_TIMEOUTS), url
+            location, data = _get(connection, target)
         except TimeoutError:
             raise MediaError(f"the server did not answer within {timeout:g} seconds") from None
         except (OSError, http.client.HTTPException) as error:
+            if watchdog.expired:
+                raise MediaError(f"the download took longer than {total:g} seconds") from None
             raise MediaError(f"the download failed ({type(error).__name__}: {error})") from None
         finally:
+            watchdog.stop()
             connection.close()
+        if watchdog.expired:
+            raise MediaError(f"the download took longer than {total:g} seconds")
+        if location is None:
+            return data, url
+        url = urljoin(url, location)
     raise MediaError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _body(response, deadline, total):
+def _get(connection, target):
+    """(where a redirect points, None) or (None, the body of a 200 answer)."""
+    connection.request(
+        "GET", target, headers={"User-Agent": USER_AGENT, "Accept": "image/*", "Accept-Encoding": "identity"}
+    )
+    response = connection.getresponse()
+    if response.status in REDIRECTS:
+        location = (response.getheader("Location") or "").strip()
+        if not location:
+            raise MediaError(f"the server redirected ({response.status}) without saying where to")
+        return location, None
+    if response.status != 200:
+        raise MediaError(f"the server answered {response.status} {response.reason}".rstrip())
     limit = max_upload_bytes()
     too_large = f"larger than {filesizeformat(limit)}, the most an image may be"
     length = response.getheader("Content-Length", "")
@@ -208,10 +218,30 @@ def _body(response, deadline, total):
         size += len(chunk)
         if size > limit:
             raise MediaError(f"the file is {too_large}")
-        if time.monotonic() > deadline:
-            raise MediaError(f"the download took longer than {total:g} seconds")
         chunks.append(chunk)
-    return b"".join(chunks)
+    return None, b"".join(chunks)
+
+
+class Watchdog:
+    """Cuts a connection once the whole download has taken too long, wherever it is waiting: a socket timeout
+    only bounds each wait, and a server sending a byte at a time (headers included) never trips it."""
+
+    def __init__(self, connection, seconds):
+        self.expired = False
+        self._timer = threading.Timer(max(seconds, 0), self._cut, args=(connection,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cut(self, connection):
+        self.expired = True
+        # The socket as opened: http.client forgets its own once a response that closes the connection has begun.
+        if connection.opened is not None:
+            with contextlib.suppress(OSError):
+                # Wakes the importing thread from recv() at once; close() from another thread would not.
+                connection.opened.shutdown(socket.SHUT_RDWR)
+
+    def stop(self):
+        self._timer.cancel()
 
 
 def _connection(url, timeout):
@@ -290,10 +320,10 @@ class PinnedHTTPConnection(http.client.HTTPConnection):
 
     def __init__(self, host, port, addresses, timeout):
         super().__init__(host, port, timeout=timeout)
-        self.addresses = addresses
+        self.addresses, self.opened = addresses, None
 
     def connect(self):
-        self.sock = _open_socket(self.addresses, self.port, self.timeout)
+        self.sock = self.opened = _open_socket(self.addresses, self.port, self.timeout)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -302,11 +332,12 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host, port, addresses, timeout):
         self.tls = ssl.create_default_context()
         super().__init__(host, port, timeout=timeout, context=self.tls)
-        self.addresses = addresses
+        self.addresses, self.opened = addresses, None
 
     def connect(self):
         sock = _open_socket(self.addresses, self.port, self.timeout)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        # wrap_socket takes over the plain socket's descriptor: the TLS one is what the watchdog must cut.
+        self.sock = self.opened = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _sentence(message):
