@@ -314,7 +314,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:", *([f"https://{MEDIA_DOMAIN}"] if MEDIA_DOMAIN else [])],
+    # https: so a story imported without --fetch-media still shows the images it links to on other sites.
+    "img-src": [CSP.SELF, "data:", "https:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -329,6 +330,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W038"]
 # Upload limits for hero images and author photos (articles/images.py): bytes on disk and decoded pixels.
 IMAGE_MAX_UPLOAD_BYTES = int(os.environ.get("IMAGE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_MEGAPIXELS", "50")) * 1_000_000
+# import_articles --fetch-media (articles/importers/media.py): seconds to connect and for each wait on a server,
+# and networks it may fetch from although they are not public (empty: none; the tests allow 127.0.0.1/32).
+IMPORT_MEDIA_TIMEOUT = float(os.environ.get("IMPORT_MEDIA_TIMEOUT", "10"))
+IMPORT_MEDIA_ALLOWED_NETWORKS = env_list("IMPORT_MEDIA_ALLOWED_NETWORKS")
 
 # Staff logins (docs/accounts.md) ---------------------------------------------------------------------------
 

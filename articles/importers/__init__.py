@@ -15,7 +15,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from ..models import Article
 from . import feed, json_file, text, wxr
+from .media import MediaFetcher
 from .saver import UPDATED, Options, Saver
 from .story import ArticleImportError, Ignored, Source, Story, check_story
 
@@ -46,6 +48,7 @@ class Report:
     errors: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # (where, headline, changed fields) of updates
     notes: list = field(default_factory=list)  # "path:item: why it came in as a draft", for the editor
+    warnings: list = field(default_factory=list)  # "path:item: image URL: why it was not fetched"
 
     @property
     def failed(self):
@@ -63,7 +66,10 @@ def import_paths(
     # written again story by story, each in its own savepoint, so only that story is lost. Parsing happens
     # between batches, outside any transaction.
     fast = not (saver.options.dry_run or fail_fast)
+    fetcher = MediaFetcher(store=not saver.options.dry_run) if saver.options.fetch_media else None
     for batch in batched(_items(paths, format, stdin, saver.options.status), BATCH_SIZE):
+        if fetcher:
+            report.warnings.extend(_fetch_media(fetcher, batch, saver.options))
         outcomes = (fast and _save_batch(saver, batch)) or _save_batch_story_by_story(saver, batch, fail_fast)
         for kind, source, item, read, outcome in outcomes:
             if isinstance(item, Ignored):
@@ -87,6 +93,19 @@ def import_paths(
                     on_story(source, outcome, read)
     analyze(saver.written)
     return report
+
+
+def _fetch_media(fetcher, batch, options):
+    """Parse, fetch, save: a batch's images are fetched before its transaction opens, so a slow server never
+    holds one open. Stories that will be skipped, as imported before, are not fetched for."""
+    stories = [item for _kind, _source, item, _read in batch if isinstance(item, Story)]
+    known = set()
+    if not options.update:
+        ids = [story.external_id for story in stories]
+        known = set(Article.objects.filter(external_id__in=ids).values_list("external_id", flat=True))
+    return [
+        warning for story in stories if story.external_id not in known for warning in fetcher.apply(story)
+    ]
 
 
 def _save_batch(saver, batch):

@@ -105,9 +105,27 @@ def _story(entry, number, feed, base, source):
             if plain_text(tag.get("term", ""))
         ],
         base_dir=source.base_dir,
+        hero_image_url=_featured_image(entry),
         source_name=plain_text(feed.get("title", ""))[:200],
         source_url=link if valid_url(link) else "",
     )
+
+
+def _featured_image(entry):
+    """The entry's picture, as feeds give one: Media RSS content or thumbnail, or an image enclosure."""
+    candidates = [
+        *(m for m in entry.get("media_content", []) if m.get("medium") == "image" or _is_image(m)),
+        *(link for link in entry.get("enclosures", []) if _is_image(link)),
+        *entry.get("media_thumbnail", []),
+    ]
+    return next(
+        (c.get("url") or c.get("href") for c in candidates if valid_url(c.get("url") or c.get("href") or "")),
+        "",
+    )
+
+
+def _is_image(item):
+    return (item.get("type") or "").startswith("image/")
 
 
 def _external_id(entry, base, title, body):

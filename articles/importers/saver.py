@@ -44,6 +44,7 @@ class Options:
     author: str = ""  # byline for stories that have none
     section: str = ""  # section for stories that have none
     tags: list[str] = field(default_factory=list)  # added to every story
+    fetch_media: bool = False  # fetch featured and body images from the web (importers/media.py)
 
 
 @dataclass
@@ -230,7 +231,10 @@ class Saver:
         self._seen_ids.setdefault(story.external_id, (story.path, _where(story)))
 
     def _hero_image(self, story):
-        """(file name, bytes) of a hero image inside the import's folder, checked by Pillow; or None."""
+        """(file name, bytes) of a hero image inside the import's folder, checked by Pillow, or fetched from the
+        web (already checked and cleaned by importers/media.py); or None."""
+        if story.hero_fetched:
+            return story.hero_fetched
         if not story.hero_image:
             return None
         name = story.hero_image
@@ -271,11 +275,11 @@ class Saver:
     def _validated(self, story, existing, image, changed):
         """The article with the story's fields, and its citations, both validated: nothing is written yet."""
         article = existing or Article(external_id=story.external_id)
-        for name, value in self._article_values(story).items():
+        for name, value in self._article_values(story, existing).items():
             setattr(article, name, value)
         if story.slug or existing is None:
             article.slug = self._slug(article, story)
-        if not image and story.format == "json":
+        if not image and _hero_given_by_file(story):
             article.hero_image = ""
         # The section is set later, once found or created: full_clean need not query that it exists.
         article.full_clean(exclude=["section"], validate_unique=False, validate_constraints=False)
@@ -364,9 +368,9 @@ class Saver:
         if not self.options.dry_run:
             self.written.update({model: len(objects) for model, objects in rows.items()})
 
-    def _article_values(self, story):
+    def _article_values(self, story, existing=None):
         status = Status.DRAFT if story.draft_reason else (self.options.status or story.status or Status.DRAFT)
-        return {
+        values = {
             "headline": tidy(story.headline),
             "standfirst": tidy(story.standfirst),
             "body": story.body,
@@ -380,6 +384,12 @@ class Saver:
             "source_name": story.source_name,
             "source_url": story.source_url,
         }
+        if story.hero_image_url and not story.hero_fetched:
+            # A featured image left on the web (not fetched, or failed): its alt text and caption describe a
+            # picture the story does not have, so the article keeps the ones it has.
+            for name in ("hero_alt", "hero_caption", "hero_credit"):
+                values[name] = getattr(existing, name) if existing else ""
+        return values
 
     def _wanted_authors(self, story):
         return story.authors or ([StoryAuthor(self.options.author)] if self.options.author else [])
@@ -508,7 +518,7 @@ class Saver:
 
     def _changes(self, article, story, image):
         """Names of the fields an update would change."""
-        values = self._article_values(story)
+        values = self._article_values(story, article)
         values["body"] = clean_html(values["body"])
         if values["status"] == Status.PUBLISHED and values["published_at"] is None:
             values["published_at"] = article.published_at
@@ -549,7 +559,7 @@ class Saver:
         ]
         if current_citations != wanted_citations:
             changed.append("citations")
-        if story.format == "json" and _image_bytes(article) != (image[1] if image else None):
+        if (_hero_given_by_file(story) or image) and _image_bytes(article) != (image[1] if image else None):
             changed.append("hero_image")
         return changed
 
@@ -602,6 +612,13 @@ def _speaker_key(person):
 
 def _wanted_slug(story):
     return slugify(story.slug or story.headline, allow_unicode=True)[:240].strip("-")
+
+
+def _hero_given_by_file(story):
+    """Whether the story's own file says what its hero image is, none included (JSON does, through hero_image).
+
+    A featured image on the web that could not be fetched says nothing: the story keeps the one it has."""
+    return story.format == "json" and not story.hero_image_url
 
 
 def _image_bytes(article):

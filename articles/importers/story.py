@@ -105,6 +105,10 @@ class Story:
     quotes: list[StoryQuote] = field(default_factory=list)
     citations: list[dict] = field(default_factory=list)
     hero_image: str = ""  # relative to base_dir, checked by the saver
+    hero_image_url: str = (
+        ""  # a featured image on the web, fetched only with --fetch-media (importers/media.py)
+    )
+    hero_fetched: tuple[str, bytes] | None = None  # (file name, clean bytes) once fetched
     base_dir: Path | None = None
     hero_alt: str = ""
     hero_caption: str = ""

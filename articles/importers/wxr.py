@@ -55,8 +55,8 @@ NO_DATE = "0000-00-00 00:00:00"
 
 
 def parse(source):
-    _check_well_formed(source)
-    site = {"title": "", "link": "", "authors": {}}
+    attachments = _check_well_formed(source)
+    site = {"title": "", "link": "", "authors": {}, "attachments": attachments}
     items = 0
     with source.open() as stream:
         channel = None
@@ -81,13 +81,22 @@ def parse(source):
 
 
 def _check_well_formed(source):
+    """Read the whole file once, refusing it if it is not well-formed; returns its attachments, because a post
+    names its featured image by attachment id and the attachment may come anywhere in the file."""
+    attachments, inside_item = {}, False
     try:
         with source.open() as stream:
             if not stream.read(1024).strip():
                 raise ArticleImportError(source.label, "the file is empty")
             stream.seek(0)
-            for _event, element in iterparse(stream, events=("end",), forbid_dtd=True):
-                element.clear()
+            for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+                if element.tag == "item":
+                    inside_item = event == "start"
+                    if event == "end":
+                        _attachment(element, attachments)
+                        element.clear()
+                elif event == "end" and not inside_item:
+                    element.clear()
     except DefusedXmlException:
         raise ArticleImportError(
             source.label,
@@ -99,6 +108,18 @@ def _check_well_formed(source):
         raise ArticleImportError(
             source.label, f"XML not well-formed ({reason}, column {column})", where=line
         ) from None
+    return attachments
+
+
+def _attachment(item, attachments):
+    """Remember an attachment's file URL, alt text and caption, by its post id."""
+    if _text(item, "wp:post_type") != "attachment" or not (url := _text(item, "wp:attachment_url")):
+        return
+    attachments[_text(item, "wp:post_id")] = {
+        "url": url,
+        "alt": plain_text(_meta(item, "_wp_attachment_image_alt"))[:300],
+        "caption": plain_text(_text(item, "excerpt:encoded"))[:500],
+    }
 
 
 def _item(element, number, site, source):
@@ -127,6 +148,7 @@ def _item(element, number, site, source):
     link = _text(element, "link")
     base = site["link"] or "wxr"
     excerpt = plain_text(_text(element, "excerpt:encoded"))
+    featured = site["attachments"].get(_meta(element, "_thumbnail_id"), {})
     yield Story(
         format="wxr",
         path=source.label,
@@ -144,6 +166,9 @@ def _item(element, number, site, source):
         authors=[StoryAuthor(site["authors"].get(creator, creator))] if creator else [],
         tags=tags + [section.name for section in categories[1:]],
         base_dir=source.base_dir,
+        hero_image_url=featured.get("url", ""),
+        hero_alt=featured.get("alt", ""),
+        hero_caption=featured.get("caption", ""),
         source_name=site["title"][:200],
         source_url=link if valid_url(link) else "",
     )
@@ -209,6 +234,14 @@ def _name(tag):
         return f"{prefix}:{local}"
     prefix = NAMESPACES.get(namespace)
     return f"{prefix}:{local}" if prefix else local
+
+
+def _meta(element, key):
+    """The value of an item's ``<wp:postmeta>`` with this key."""
+    for child in element:
+        if _name(child.tag) == "wp:postmeta" and _text(child, "wp:meta_key") == key:
+            return _text(child, "wp:meta_value")
+    return ""
 
 
 def _text(element, name):

@@ -50,6 +50,14 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="Rewrite stories already imported.")
         parser.add_argument("--fail-fast", action="store_true", help="Stop at the first failure.")
         parser.add_argument(
+            "--fetch-media",
+            action="store_true",
+            help=(
+                "Download featured and body images from the web into media storage and point the stories at "
+                "them (http and https, public addresses only). An image that fails is reported and left remote."
+            ),
+        )
+        parser.add_argument(
             "--actor",
             metavar="USERNAME",
             help="The staff login the audit trail names as running this import (default: the OS user).",
@@ -68,6 +76,7 @@ class Command(BaseCommand):
                 author=options["author"],
                 section=options["section"],
                 tags=options["tags"],
+                fetch_media=options["fetch_media"],
             ),
             format=options["format"],
             fail_fast=options["fail_fast"],
@@ -82,6 +91,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{where}: “{headline}” {verb}: {', '.join(changed)}")
         for note in report.notes if verbosity >= 1 else []:
             self.stdout.write(note)
+        for warning in report.warnings if verbosity >= 1 else []:
+            self.stderr.write(self.style.WARNING(warning))
         if verbosity >= 1:
             self._summary(report, options["dry_run"])
         if not options["dry_run"]:
