@@ -96,7 +96,7 @@ class TestDetail:
         article = full_story()
         # Story, bylines, tags, quotes, citations, corrections, related stories sharing tags, and (as no other
         # story shares them here) the newest of its section to fill the related list.
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(4):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
         html = response.content.decode()

@@ -1,0 +1,120 @@
+"""Rendered fragments of stories (a teaser, the story block), kept in this process and keyed by their content.
+
+A fragment's key is a digest of everything its template can read: the story's row, its section's row and the JSON
+text of the parts its query brought along (articles/models/parts.py: every column of the bylines and their
+authors, tags, quotes and their speakers, references and corrections), whether the story is public now, the time
+zone and the options the page asked for. So a fragment can never be stale, whoever changed what and however (admin,
+import, shell, another process): a renamed author or section, an edited quote or a new correction changes the key
+of exactly the fragments that show it, and nothing else. Nothing is invalidated; fragments no page asks for any
+more age out of the store.
+
+The store is this process's memory, not Redis: templates can change with a deploy, and new processes start with
+an empty store, so a fragment never outlives the code that rendered it. A fragment is rendered with its own
+context (the story, the options, the site name), never the page's, so it is the same wherever it is shown.
+
+Only saved stories fetched with their parts are kept. Anything else (the editor's preview of unsaved changes, a
+story fetched without its parts) is rendered each time, the same way.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Article
+
+TEASER_TEMPLATE = "articles/teaser.html"
+STORY_TEMPLATE = "articles/includes/story.html"
+# What each fragment reads besides the story's own row and its section.
+TEASER_PARTS = ("bylines",)
+COMPACT_TEASER_PARTS = ()
+STORY_PARTS = ("bylines", "tags", "quotes", "citations", "corrections")
+
+
+class Store:
+    """A bounded least-recently-used map, shared by this process's threads; counts renders for measuring."""
+
+    def __init__(self, entries):
+        self.entries = entries
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.renders = 0
+
+    def get(self, key):
+        with self.lock:
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+                self.hits += 1
+            return html
+
+    def put(self, key, html):
+        with self.lock:
+            self.items[key] = html
+            self.items.move_to_end(key)
+            while len(self.items) > self.entries:
+                self.items.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.hits = self.renders = 0
+
+
+store = Store(getattr(settings, "FRAGMENT_ENTRIES", 5000))
+
+
+def _row(instance):
+    if instance is None:
+        return None
+    deferred = instance.get_deferred_fields()
+    return [getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in deferred]
+
+
+def _key(kind, article, parts, options):
+    """None when the story can't be keyed by content: not an Article, not saved, or fetched without its parts."""
+    if type(article) is not Article or article.pk is None:
+        return None
+    texts = article.__dict__.get("parts_text", {})
+    if any(name not in texts for name in parts):
+        return None
+    if article.section_id is not None and not Article.section.is_cached(article):
+        return None  # reading the section would cost a query per story: fetched without select_related
+    material = (
+        kind,
+        sorted(options.items()),
+        _row(article),
+        _row(article.section),
+        [texts[name] for name in parts],
+        article.is_public,
+        getattr(article, "snippet", None),
+        timezone.get_current_timezone_name(),
+    )
+    return hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+
+
+def _render(kind, template, article, parts, options):
+    key = _key(kind, article, parts, options)
+    html = store.get(key) if key is not None else None
+    if html is None:
+        html = render_to_string(template, {"article": article, "site_name": settings.SITE_NAME, **options})
+        with store.lock:
+            store.renders += 1
+        if key is not None:
+            store.put(key, html)
+    return html
+
+
+def teaser(article, **options):
+    """The teaser partial for `article` with its options (lead, compact, level, loading)."""
+    parts = COMPACT_TEASER_PARTS if options.get("compact") else TEASER_PARTS
+    return _render("teaser", TEASER_TEMPLATE, article, parts, options)
+
+
+def story(article):
+    """The story's own block (headline, byline, hero, body with pull quotes, people, references, tags,
+    corrections)."""
+    return _render("story", STORY_TEMPLATE, article, STORY_PARTS, {})
