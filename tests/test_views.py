@@ -32,7 +32,7 @@ def twenty_teasers():
 class TestLists:
     def test_home_query_budget_and_content(self, client, twenty_teasers, django_assert_max_num_queries):
         _stories, authors = twenty_teasers
-        with django_assert_max_num_queries(3):  # count, stories with sections, bylines with authors
+        with django_assert_max_num_queries(2):  # count, stories with sections and bylines (as JSON)
             response = client.get(reverse("articles:home"))
         assert response.status_code == 200
         html = response.content.decode()
@@ -44,7 +44,7 @@ class TestLists:
     def test_filtered_list_query_budget(self, client, twenty_teasers, kind, django_assert_max_num_queries):
         stories, authors = twenty_teasers
         slug = {"section": stories[0].section.slug, "tag": "t0", "author": authors[0].slug}[kind]
-        with django_assert_max_num_queries(3):  # heading with its story count, stories, bylines
+        with django_assert_max_num_queries(2):  # heading with its story count, stories with their bylines
             response = client.get(reverse(f"articles:{kind}", kwargs={"slug": slug}))
         assert response.status_code == 200
         html = response.content.decode()
@@ -94,9 +94,9 @@ class TestLists:
 class TestDetail:
     def test_full_story_query_budget_and_parts(self, client, django_assert_max_num_queries):
         article = full_story()
-        # Story, bylines, tags, quotes, citations, corrections, related stories sharing tags, and (as no other
-        # story shares them here) the newest of its section to fill the related list.
-        with django_assert_max_num_queries(4):
+        # The story with its parts (bylines, tags, quotes, citations, corrections as JSON), related stories sharing
+        # tags, and (as no other story shares them here) the newest of its section to fill the related list.
+        with django_assert_max_num_queries(3):
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
         html = response.content.decode()

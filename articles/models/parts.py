@@ -5,6 +5,7 @@ Each array holds every concrete column of its rows (and of the author or speaker
 plus these arrays are everything its fragments show: articles/fragments.py keys fragments on exactly that text.
 """
 
+import functools
 import json
 from datetime import UTC, date, datetime
 
@@ -75,6 +76,7 @@ def _tagged_rows(story_pk):
     )
 
 
+@functools.cache
 def _parts():
     from .article import Byline
     from .author import Author
