@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
@@ -99,7 +99,7 @@ class ArticleQuerySet(models.QuerySet):
     def with_parts(self, *names):
         """Bring the named parts (bylines, tags, quotes, citations, corrections) along in this query, each as one
         JSON array, and hand out stories with them prefetched (parts.attach())."""
-        clone = self.annotate(**parts.annotations(*names))
+        clone = self.annotate(**parts.annotations(connections[self.db], *names))
         if issubclass(clone._iterable_class, ModelIterable):
             clone._iterable_class = parts.StoryIterable
         return clone

@@ -12,55 +12,68 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
-from django.db.models import Aggregate, F, OuterRef, Subquery, TextField
-from django.db.models.functions import JSONObject
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.utils.dateparse import parse_date, parse_datetime
 from taggit.models import Tag, TaggedItem
 
 ANNOTATION_PREFIX = "parts_"
-
-
-class JSONRows(Aggregate):
-    """The aggregated rows as the text of one JSON array: json_group_array on SQLite, jsonb_agg on PostgreSQL."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-        return f"({sql})::text", params
-
-
-def _columns(model, prefix=""):
-    return {
-        f"{prefix}{field.attname}": F(f"{prefix}{field.attname}") for field in model._meta.concrete_fields
-    }
+_SQL = {}  # (part, database vendor) -> its subquery
 
 
 class Part:
-    """One kind of part: which rows, which columns, how to order them and how to build instances from them."""
+    """One kind of part: which table, which rows joined to it, how to order them and build instances from them."""
 
-    def __init__(self, name, model, rows, joined=None, order=None, owner="article"):
-        self.name, self.model, self.rows, self.owner = name, model, rows, owner
+    def __init__(self, name, model, joined=None, order=None, owner="article_id", where=""):
+        self.name, self.model, self.owner, self.where = name, model, owner, where
         self.joined = joined or {}  # foreign key name -> model whose row comes along (a byline's author)
         self.order = order
 
-    def expression(self):
-        columns = _columns(self.model)
-        for name, model in self.joined.items():
-            columns.update(_columns(model, f"{name}__"))
-        # Grouped by the story: one row, every part of this story in it.
-        grouped = self.rows(OuterRef("pk")).order_by().values(self.owner)
-        return Subquery(grouped.annotate(rows=JSONRows(JSONObject(**columns))).values("rows"))
+    def sql(self, connection):
+        """A correlated subquery giving this story's rows as the text of one JSON array.
 
-    def build(self, article, rows):
+        Written out once per database instead of composed from ORM expressions: compiling a JSON object of every
+        column through the ORM cost more CPU than the queries it saved."""
+        quote = connection.ops.quote_name
+        pairs = [(field.attname, f"p.{quote(field.column)}") for field in self.model._meta.concrete_fields]
+        joins = []
+        for n, (name, model) in enumerate(self.joined.items()):
+            alias, foreign_key = f"j{n}", self.model._meta.get_field(name)
+            pairs += [
+                (f"{name}__{field.attname}", f"{alias}.{quote(field.column)}")
+                for field in model._meta.concrete_fields
+            ]
+            joins.append(
+                f"INNER JOIN {quote(model._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(model._meta.pk.column)} = p.{quote(foreign_key.column)}"
+            )
+        story = _article()._meta
+        if connection.vendor == "postgresql":
+            build, agg, cast = "jsonb_build_object", "jsonb_agg", "::text"
+            keys = ", ".join(f"'{key}'::text, {column}" for key, column in pairs)
+        else:
+            build, agg, cast = "json_object", "json_group_array", ""
+            keys = ", ".join(f"'{key}', {column}" for key, column in pairs)
+        return (
+            f"(SELECT {agg}({build}({keys})){cast} FROM {quote(self.model._meta.db_table)} p {' '.join(joins)} "
+            f"WHERE p.{quote(self.owner)} = {quote(story.db_table)}.{quote(story.pk.column)}{self.where})"
+        )
+
+    def expression(self, connection):
+        params = (ContentType.objects.get_for_model(_article()).pk,) if self.where else ()
+        key = (self.name, connection.vendor)
+        if key not in _SQL:
+            _SQL[key] = self.sql(connection)
+        return RawSQL(_SQL[key], params, output_field=TextField())
+
+    def build(self, article, rows, vendor):
         """Model instances from the decoded rows, in the order the page prints them."""
         built = []
         for row in rows:
-            instance = _instance(self.model, row)
+            instance = _instance(self.model, row, vendor)
             for name, model in self.joined.items():
-                setattr(instance, name, _instance(model, row, f"{name}__"))
+                setattr(instance, name, _instance(model, row, vendor, f"{name}__"))
             if self.name != "tags":
                 instance.article = article
             built.append(instance)
@@ -68,12 +81,10 @@ class Part:
         return built
 
 
-def _tagged_rows(story_pk):
+def _article():
     from .article import Article  # late: article.py imports this module
 
-    return TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Article), object_id=story_pk
-    )
+    return Article
 
 
 @functools.cache
@@ -86,87 +97,107 @@ def _parts():
     from .speaker import Speaker
 
     return {
-        "bylines": Part(
-            "bylines",
-            Byline,
-            lambda pk: Byline.objects.filter(article=pk),
-            {"author": Author},
-            order=lambda b: (b.position, b.pk),
+        "bylines": Part("bylines", Byline, {"author": Author}, order=lambda b: (b.position, b.pk)),
+        "tags": Part(
+            "tags",
+            TaggedItem,
+            {"tag": Tag},
+            order=lambda t: t.pk,
+            owner="object_id",
+            where=" AND p.content_type_id = %s",
         ),
-        "tags": Part("tags", TaggedItem, _tagged_rows, {"tag": Tag}, order=lambda t: t.pk, owner="object_id"),
-        "quotes": Part(
-            "quotes",
-            Quote,
-            lambda pk: Quote.objects.filter(article=pk),
-            {"speaker": Speaker},
-            order=lambda q: (q.position, q.pk),
-        ),
-        "citations": Part(
-            "citations",
-            Citation,
-            lambda pk: Citation.objects.filter(article=pk),
-            order=lambda c: (c.position, c.pk),
-        ),
-        "corrections": Part(
-            "corrections",
-            Correction,
-            lambda pk: Correction.objects.filter(article=pk),
-            order=lambda c: (-c.created_at.timestamp(), -c.pk),
-        ),
+        "quotes": Part("quotes", Quote, {"speaker": Speaker}, order=lambda q: (q.position, q.pk)),
+        "citations": Part("citations", Citation, order=lambda c: (c.position, c.pk)),
+        "corrections": Part("corrections", Correction, order=lambda c: (-c.created_at.timestamp(), -c.pk)),
     }
 
 
-def _value(field, value, vendor):
-    """A column's value as JSON carried it, as the database adapter would have returned it."""
-    if value is None:
-        return None
+def _aware(value):
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
+    if settings.USE_TZ and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)  # SQLite stores UTC without an offset
+    return parsed
+
+
+def _converter(field, vendor):
+    """How a column's value as JSON carried it becomes what the database adapter would have returned, or None
+    when it already is."""
     if isinstance(field, models.JSONField):
         # SQLite keeps JSON as text, so json_object() embeds it as a string; PostgreSQL embeds the value.
-        return json.loads(value) if vendor == "sqlite" else value
+        return json.loads if vendor == "sqlite" else None
     if isinstance(field, models.DateTimeField):
-        parsed = value if isinstance(value, datetime) else parse_datetime(value)
-        if settings.USE_TZ and parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)  # SQLite stores UTC without an offset
-        return parsed
+        return _aware
     if isinstance(field, models.DateField):
-        return value if isinstance(value, date) else parse_date(value)
+        return lambda value: value if isinstance(value, date) else parse_date(value)
     if isinstance(field, models.BooleanField):
-        return bool(value)  # SQLite's 0 and 1
-    return value
+        return bool  # SQLite's 0 and 1
+    return None
 
 
-def _instance(model, row, prefix=""):
-    vendor = connections[model.objects.db].vendor
-    fields = model._meta.concrete_fields
-    values = [_value(field, row[f"{prefix}{field.attname}"], vendor) for field in fields]
-    return model.from_db(model.objects.db, [field.attname for field in fields], values)
+@functools.cache
+def _columns(model, vendor, prefix):
+    """(key in the JSON row, converter) for each concrete field, in the order from_db() takes them."""
+    return [(f"{prefix}{field.attname}", _converter(field, vendor)) for field in model._meta.concrete_fields]
 
 
-def annotations(*names):
-    """The annotations that bring `names` (keys of PARTS) along with each story."""
+def _instance(model, row, vendor, prefix=""):
+    values = [
+        row[key] if convert is None or row[key] is None else convert(row[key])
+        for key, convert in _columns(model, vendor, prefix)
+    ]
+    return model.from_db(model.objects.db, None, values)
+
+
+def annotations(connection, *names):
+    """The annotations that bring `names` (keys of _parts()) along with each story from `connection`."""
     parts = _parts()
-    return {f"{ANNOTATION_PREFIX}{name}": parts[name].expression() for name in names}
+    return {f"{ANNOTATION_PREFIX}{name}": parts[name].expression(connection) for name in names}
+
+
+class PartsCache(dict):
+    """The story's prefetched rows, by relation name, as prefetch_related() keeps them; parts that came as JSON
+    are turned into model instances only when first read, so a page that takes a story's fragment from the store
+    never builds the rows the fragment shows."""
+
+    def __init__(self, article, vendor):
+        super().__init__()
+        self.article, self.vendor, self.pending = article, vendor, {}
+
+    def __contains__(self, name):
+        return super().__contains__(name) or name in self.pending
+
+    def __missing__(self, name):
+        text = self.pending.pop(name)  # KeyError when neither fetched nor pending, as a plain dict
+        part = _parts()[name]
+        built = part.build(self.article, json.loads(text), self.vendor)
+        if name == "tags":
+            built = [item.tag for item in built]
+        queryset = getattr(self.article, name).get_queryset()
+        # Django's own prefetch keeps the rows on the related manager's queryset this way.
+        queryset._result_cache, queryset._prefetch_done = built, True
+        self[name] = queryset
+        return queryset
 
 
 def attach(article):
-    """Turn the JSON the story's query brought into the story's prefetched parts, as prefetch_related() would leave
-    them: `article.bylines.all()`, `article.tags.all()` and the rest then read them without a query, and anything
-    chained on them (`.filter()`, `.count()` on a new queryset) still queries the database with the right filter.
-    """
-    parts = _parts()
-    cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, part in parts.items():
+    """Make the JSON the story's query brought the story's prefetched parts: `article.bylines.all()`,
+    `article.tags.all()` and the rest then read them without a query, and anything chained on them (`.filter()`,
+    `.count()` on a new queryset) still queries the database with the right filter. `article.parts_text` keeps
+    the JSON text by part, for fragments.py's keys."""
+    texts = {}
+    for name in _parts():
         text = article.__dict__.pop(f"{ANNOTATION_PREFIX}{name}", False)
-        if text is False:
-            continue
-        article.__dict__.setdefault("parts_text", {})[name] = text or "[]"
-        built = part.build(article, json.loads(text) if text else [])
-        if name == "tags":
-            built = [item.tag for item in built]
-        queryset = getattr(article, name).get_queryset() if name not in cache else cache[name]
-        # Django's own prefetch keeps the rows on the related manager's queryset this way.
-        queryset._result_cache, queryset._prefetch_done = built, True
-        cache[name] = queryset
+        if text is not False:
+            texts[name] = text or "[]"  # PostgreSQL's jsonb_agg over no rows is NULL
+    if not texts:
+        return
+    cache = article.__dict__.get("_prefetched_objects_cache")
+    if not isinstance(cache, PartsCache):
+        cache = PartsCache(article, connections[article._state.db].vendor)
+        cache.update(article.__dict__.get("_prefetched_objects_cache", {}))
+        article._prefetched_objects_cache = cache
+    cache.pending.update(texts)
+    article.parts_text = {**article.__dict__.get("parts_text", {}), **texts}
 
 
 class StoryIterable(ModelIterable):
