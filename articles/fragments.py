@@ -23,11 +23,14 @@ from collections import OrderedDict
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from .models import Article
+from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
 STORY_TEMPLATE = "articles/includes/story.html"
+SOCIAL_TEMPLATE = "articles/includes/story_social.html"
 # What each fragment reads besides the story's own row and its section.
 TEASER_PARTS = ("bylines",)
 COMPACT_TEASER_PARTS = ()
@@ -96,11 +99,12 @@ def _key(kind, article, parts, options):
     return hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
 
 
-def _render(kind, template, article, parts, options):
+def _kept(kind, article, parts, options, make):
+    """The fragment from the store, or made by `make()` (and stored when the story can be keyed)."""
     key = _key(kind, article, parts, options)
     html = store.get(key) if key is not None else None
     if html is None:
-        html = render_to_string(template, {"article": article, "site_name": settings.SITE_NAME, **options})
+        html = make()
         with store.lock:
             store.renders += 1
         if key is not None:
@@ -108,13 +112,38 @@ def _render(kind, template, article, parts, options):
     return html
 
 
+def _template(template, article, **context):
+    return lambda: render_to_string(
+        template, {"article": article, "site_name": settings.SITE_NAME, **context}
+    )
+
+
 def teaser(article, **options):
     """The teaser partial for `article` with its options (lead, compact, level, loading)."""
     parts = COMPACT_TEASER_PARTS if options.get("compact") else TEASER_PARTS
-    return _render("teaser", TEASER_TEMPLATE, article, parts, options)
+    return _kept("teaser", article, parts, options, _template(TEASER_TEMPLATE, article, **options))
 
 
 def story(article):
     """The story's own block (headline, byline, hero, body with pull quotes, people, references, tags,
     corrections)."""
-    return _render("story", STORY_TEMPLATE, article, STORY_PARTS, {})
+    return _kept("story", article, STORY_PARTS, {}, _template(STORY_TEMPLATE, article))
+
+
+def social(article, request):
+    """Link-preview and reference-manager metadata: absolute URLs, so keyed by the site's address too."""
+    site = request.build_absolute_uri("/")
+    return _kept(
+        "social", article, STORY_PARTS, {"site": site}, _template(SOCIAL_TEMPLATE, article, request=request)
+    )
+
+
+def structured_data(article, request):
+    """The story's schema.org NewsArticle as a <script type="application/ld+json"> element."""
+    site = request.build_absolute_uri("/")
+
+    def make():
+        script = to_script_json(news_article(article, request))
+        return mark_safe(f'<script type="application/ld+json">{script}</script>')
+
+    return _kept("structured_data", article, STORY_PARTS, {"site": site}, make)

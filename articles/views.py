@@ -12,7 +12,6 @@ from taggit.models import Tag
 
 from . import cite, front_page, search, workflow
 from .models import Article, ArticleRedirect, Author, Citation, Correction, Quote, Section, ShareLink, Speaker
-from .structured_data import news_article
 
 PAGE_SIZE = 20
 RELATED_COUNT = 4
@@ -103,11 +102,9 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().for_detail()
 
     def get_context_data(self, **kwargs):
+        # The story's JSON-LD is a fragment of the template (fragments.structured_data), made only when not kept.
         return super().get_context_data(
-            related=Article.objects.published().related_to(self.object, limit=RELATED_COUNT),
-            # A story not yet public has no publication data to describe (and is not indexed anyway).
-            structured_data=news_article(self.object, self.request) if self.object.is_public else None,
-            **kwargs,
+            related=Article.objects.published().related_to(self.object, limit=RELATED_COUNT), **kwargs
         )
 
     def get(self, request, *args, **kwargs):

@@ -137,7 +137,8 @@ class TestArticlePage:
         page(client, by_bo.get_absolute_url(), django_assert_max_num_queries, 4)
         assert fragments.store.renders == renders
         assert "Ada Lovelace" in page(client, by_ada.get_absolute_url(), django_assert_max_num_queries, 4)
-        assert fragments.store.renders == renders + 1
+        # Her story's block, link-preview metadata and JSON-LD name her; the related teasers (Bo's) do not.
+        assert fragments.store.renders == renders + 3
 
 
 class TestLists:

@@ -131,6 +131,12 @@ class ArticleQuerySet(models.QuerySet):
                 .values_list("shared_tags", "published_at", "pk")[:RELATED_CANDIDATES]
             )
             ranked = [pk for *_key, pk in sorted(candidates, reverse=True)[:limit]]
+        if len(ranked) == limit:
+            # No filling from the section: fetch the chosen by id and keep the ranking (cheaper to build than
+            # the ranked query below, which the ORM takes several milliseconds to compile).
+            order = {pk: n for n, pk in enumerate(ranked)}
+            stories = others.filter(pk__in=ranked).select_related("section").defer("search_vector")
+            return sorted(stories, key=lambda story: order[story.pk])
         chosen = Q(pk__in=ranked)
         if len(ranked) < limit:
             if article.section_id is None and not ranked:

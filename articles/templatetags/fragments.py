@@ -1,4 +1,5 @@
-"""{% teaser article ... %} and {% story_block article %}: a story's fragments, kept by content (fragments.py)."""
+"""{% teaser %}, {% story_block %}, {% story_social %}, {% story_structured_data %}: a story's fragments, kept
+by content (fragments.py)."""
 
 from django import template
 
@@ -16,3 +17,13 @@ def teaser(article, **options):
 @register.simple_tag
 def story_block(article):
     return fragments.story(article)
+
+
+@register.simple_tag(takes_context=True)
+def story_social(context, article):
+    return fragments.social(article, context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def story_structured_data(context, article):
+    return fragments.structured_data(article, context["request"])
