@@ -38,10 +38,11 @@ STORY_PARTS = ("bylines", "tags", "quotes", "citations", "corrections")
 
 
 class Store:
-    """A bounded least-recently-used map, shared by this process's threads; counts renders for measuring."""
+    """A least-recently-used map bounded by the characters it holds, shared by this process's threads; counts
+    renders, for tests and measuring."""
 
-    def __init__(self, entries):
-        self.entries = entries
+    def __init__(self, max_chars):
+        self.max_chars, self.chars = max_chars, 0
         self.items = OrderedDict()
         self.lock = threading.Lock()
         self.hits = self.renders = 0
@@ -56,18 +57,21 @@ class Store:
 
     def put(self, key, html):
         with self.lock:
+            old = self.items.pop(key, None)
+            self.chars += len(html) - (len(old) if old is not None else 0)
             self.items[key] = html
-            self.items.move_to_end(key)
-            while len(self.items) > self.entries:
-                self.items.popitem(last=False)
+            while self.chars > self.max_chars and len(self.items) > 1:
+                _key, dropped = self.items.popitem(last=False)
+                self.chars -= len(dropped)
 
     def clear(self):
         with self.lock:
             self.items.clear()
-            self.hits = self.renders = 0
+            self.chars = self.hits = self.renders = 0
 
 
-store = Store(getattr(settings, "FRAGMENT_ENTRIES", 5000))
+# About 50 MB per process at most (a teaser is ~1,000 characters, a story block 5,000-30,000).
+store = Store(getattr(settings, "FRAGMENT_STORE_CHARS", 25_000_000))
 
 
 def _row(instance):

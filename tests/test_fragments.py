@@ -199,3 +199,13 @@ class TestNotKept:
     def test_a_story_fetched_without_its_parts_is_rendered_not_stored(self, story):
         html = fragments.story(Article.objects.get(pk=story.pk))
         assert "L1CAM" in html and not fragments.store.items
+
+
+def test_the_store_keeps_the_most_recently_used_within_its_size():
+    store = fragments.Store(max_chars=10)
+    store.put("a", "12345")
+    store.put("b", "12345")
+    assert store.get("a") == "12345"  # now the most recently used
+    store.put("c", "123")
+    assert store.get("b") is None and store.get("a") == "12345" and store.get("c") == "123"
+    assert store.chars == 8
