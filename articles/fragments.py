@@ -21,6 +21,8 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -72,6 +74,13 @@ class Store:
 
 # About 50 MB per process at most (a teaser is ~1,000 characters, a story block 5,000-30,000).
 store = Store(getattr(settings, "FRAGMENT_STORE_CHARS", 25_000_000))
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs):
+    """Settings shape fragments too (the house citation style, the site's name, storage URLs); they change only
+    under override_settings() in tests, and then nothing kept before may be served."""
+    store.clear()
 
 
 def _row(instance):
