@@ -34,7 +34,9 @@ class Part:
         """A correlated subquery giving this story's rows as the text of one JSON array.
 
         Written out once per database instead of composed from ORM expressions: compiling a JSON object of every
-        column through the ORM cost more CPU than the queries it saved."""
+        column through the ORM cost more CPU than the queries it saved. It names the story table by its own name,
+        as the top-level queries of for_teasers() and for_detail() do (a queryset used inside another, e.g. with
+        `pk__in=`, selects only its pk, so the annotation is not written there)."""
         quote = connection.ops.quote_name
         pairs = [(field.attname, f"p.{quote(field.column)}") for field in self.model._meta.concrete_fields]
         joins = []
