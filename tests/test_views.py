@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -68,6 +69,15 @@ class TestLists:
         html = client.get(url[kind] + "?page=2").content.decode()
         assert "Page 2 of 2" in html
         assert html.count('class="teaser"') == 1
+
+    def test_later_pages_keep_their_order_within_budget(self, client, django_assert_max_num_queries):
+        now = timezone.now()
+        for n in range(45):
+            ArticleFactory(headline=f"Story {n:02}", published_at=now - timedelta(hours=n))
+        with django_assert_max_num_queries(2):  # count; the page's stories, chosen by an ids subquery
+            html = client.get(reverse("articles:home") + "?page=2").content.decode()
+        shown = re.findall(r'class="teaser-headline"><a href="[^"]*">(Story \d+)</a>', html)
+        assert shown == [f"Story {n:02}" for n in range(20, 40)]
 
     def test_section_lists_only_its_stories(self, client):
         mine, other = ArticleFactory(), ArticleFactory()
