@@ -74,8 +74,9 @@ def measure(server, path, duration, connections, niceness=None):
 
 
 def first_request_after_edit(server, path, edits=15):
-    """p50 milliseconds of the first request for `path` after one story is edited (a full render: every cached
-    page is retired by an edit), and of the request after it (served from the cache)."""
+    """p50 milliseconds of the first request for `path` after one story is edited, and of the request after it
+    (served from the page cache). An edit retires every cached page, so the first request renders the page again,
+    but from the workers' kept fragments (articles/fragments.py): only the edited story's teaser is rendered anew."""
     from articles.models import Article
 
     story = Article.objects.published().first()

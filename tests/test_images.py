@@ -527,10 +527,10 @@ class TestQueryBudget:
             )
             BylineFactory(article=story, author=author)
         before = stored_files()
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(2):
             html = client.get(reverse("articles:home")).content.decode()
         assert html.count('<picture class="teaser-image">') == 20
-        with django_assert_max_num_queries(8):  # as tests/test_views.py's full story: images add none
+        with django_assert_max_num_queries(3):  # as tests/test_views.py's full story: images add none
             html = client.get(story.get_absolute_url()).content.decode()
         assert '<figure class="hero">' in html
         assert stored_files() == before

@@ -44,8 +44,8 @@ def test_detail_page_shows_related_within_budget(client, django_assert_max_num_q
     story = full_story(tags=5)
     for n in range(6):
         full_story(headline=f"Neighbour {n}", tags=2)
-    # Story, bylines, tags, quotes, citations, corrections, and two for related stories.
-    with django_assert_max_num_queries(8):
+    # The story with its parts, and two for related stories.
+    with django_assert_max_num_queries(3):
         html = client.get(story.get_absolute_url()).content.decode()
     assert html.count("Neighbour ") == 4
     assert '<h2 id="related-heading" class="rail-heading">Related stories</h2>' in html

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
-from django.db import models
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, When
+from django.db import connections, models
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.db.models.query import ModelIterable
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from taggit.models import TaggedItem
 from ..dates import in_range, validate_in_range
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
+from . import parts
 from .quote import Quote
 from .redirect import ArticleRedirect
 from .status import Status
@@ -89,15 +91,18 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_teasers(self):
-        """Everything the teaser partial touches, fetched in a fixed number of queries."""
+        """Everything the teaser partial touches, in the stories' own query: the section joined, the bylines with
+        their authors as JSON (parts.py) instead of a prefetch query. No tags: teasers do not show them."""
         # The search vector is as long as the story and no page shows it.
-        # Prefetch with select_related: one query per relation instead of two.
-        # No tags: teasers do not show them, and taggit's prefetch would add a query and Python work to every list.
-        return (
-            self.select_related("section")
-            .prefetch_related(Prefetch("bylines", queryset=Byline.objects.select_related("author")))
-            .defer("search_vector")
-        )
+        return self.select_related("section").defer("search_vector").with_parts("bylines")
+
+    def with_parts(self, *names):
+        """Bring the named parts (bylines, tags, quotes, citations, corrections) along in this query, each as one
+        JSON array, and hand out stories with them prefetched (parts.attach())."""
+        clone = self.annotate(**parts.annotations(connections[self.db], *names))
+        if issubclass(clone._iterable_class, ModelIterable):
+            clone._iterable_class = parts.StoryIterable
+        return clone
 
     def related_to(self, article, limit=4):
         """Up to `limit` other stories: among the newest stories sharing any of the article's tags, those
@@ -126,6 +131,12 @@ class ArticleQuerySet(models.QuerySet):
                 .values_list("shared_tags", "published_at", "pk")[:RELATED_CANDIDATES]
             )
             ranked = [pk for *_key, pk in sorted(candidates, reverse=True)[:limit]]
+        if len(ranked) == limit:
+            # No filling from the section: fetch the chosen by id and keep the ranking (cheaper to build than
+            # the ranked query below, which the ORM takes several milliseconds to compile).
+            order = {pk: n for n, pk in enumerate(ranked)}
+            stories = others.filter(pk__in=ranked).select_related("section").defer("search_vector")
+            return sorted(stories, key=lambda story: order[story.pk])
         chosen = Q(pk__in=ranked)
         if len(ranked) < limit:
             if article.section_id is None and not ranked:
@@ -142,13 +153,8 @@ class ArticleQuerySet(models.QuerySet):
         return list(stories)
 
     def for_detail(self):
-        """Everything the full-article template touches."""
-        return self.for_teasers().prefetch_related(
-            "tags",
-            Prefetch("quotes", queryset=Quote.objects.select_related("speaker")),
-            "citations",
-            "corrections",
-        )
+        """Everything the full-article template touches, in one query (see with_parts())."""
+        return self.for_teasers().with_parts("tags", "quotes", "citations", "corrections")
 
 
 class Article(models.Model):

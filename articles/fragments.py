@@ -1,0 +1,162 @@
+"""Rendered fragments of stories (a teaser, the story block), kept in this process and keyed by their content.
+
+A fragment's key is a digest of everything its template can read: the story's row, its section's row and the JSON
+text of the parts its query brought along (articles/models/parts.py: every column of the bylines and their
+authors, tags, quotes and their speakers, references and corrections), whether the story is public now, the time
+zone and the options the page asked for. So a fragment can never be stale, whoever changed what and however (admin,
+import, shell, another process): a renamed author or section, an edited quote or a new correction changes the key
+of exactly the fragments that show it, and nothing else. Nothing is invalidated; fragments no page asks for any
+more age out of the store.
+
+The store is this process's memory, not Redis: templates can change with a deploy, and new processes start with
+an empty store, so a fragment never outlives the code that rendered it. A fragment is rendered with its own
+context (the story, the options, the site name), never the page's, so it is the same wherever it is shown.
+
+Only saved stories fetched with their parts are kept. Anything else (the editor's preview of unsaved changes, a
+story fetched without its parts) is rendered each time, the same way.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .models import Article
+from .structured_data import news_article, to_script_json
+
+TEASER_TEMPLATE = "articles/teaser.html"
+STORY_TEMPLATE = "articles/includes/story.html"
+SOCIAL_TEMPLATE = "articles/includes/story_social.html"
+# What each fragment reads besides the story's own row and its section.
+TEASER_PARTS = ("bylines",)
+COMPACT_TEASER_PARTS = ()
+STORY_PARTS = ("bylines", "tags", "quotes", "citations", "corrections")
+
+
+class Store:
+    """A least-recently-used map bounded by the characters it holds, shared by this process's threads; counts
+    renders, for tests and measuring."""
+
+    def __init__(self, max_chars):
+        self.max_chars, self.chars = max_chars, 0
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.renders = 0
+
+    def get(self, key):
+        with self.lock:
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+                self.hits += 1
+            return html
+
+    def put(self, key, html):
+        with self.lock:
+            old = self.items.pop(key, None)
+            self.chars += len(html) - (len(old) if old is not None else 0)
+            self.items[key] = html
+            while self.chars > self.max_chars and len(self.items) > 1:
+                _key, dropped = self.items.popitem(last=False)
+                self.chars -= len(dropped)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.chars = self.hits = self.renders = 0
+
+
+# About 50 MB per process at most (a teaser is ~1,000 characters, a story block 5,000-30,000).
+store = Store(getattr(settings, "FRAGMENT_STORE_CHARS", 25_000_000))
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs):
+    """Settings shape fragments too (the house citation style, the site's name, storage URLs); they change only
+    under override_settings() in tests, and then nothing kept before may be served."""
+    store.clear()
+
+
+def _row(instance):
+    if instance is None:
+        return None
+    deferred = instance.get_deferred_fields()
+    return [getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in deferred]
+
+
+def _key(kind, article, parts, options):
+    """None when the story can't be keyed by content: not an Article, not saved, or fetched without its parts."""
+    if type(article) is not Article or article.pk is None:
+        return None
+    texts = article.__dict__.get("parts_text", {})
+    if any(name not in texts for name in parts):
+        return None
+    if article.section_id is not None and not Article.section.is_cached(article):
+        return None  # reading the section would cost a query per story: fetched without select_related
+    material = (
+        kind,
+        sorted(options.items()),
+        _row(article),
+        _row(article.section),
+        [texts[name] for name in parts],
+        article.is_public,
+        getattr(article, "snippet", None),
+        timezone.get_current_timezone_name(),
+    )
+    return hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+
+
+def _kept(kind, article, parts, options, make):
+    """The fragment from the store, or made by `make()` (and stored when the story can be keyed)."""
+    key = _key(kind, article, parts, options)
+    html = store.get(key) if key is not None else None
+    if html is None:
+        html = make()
+        with store.lock:
+            store.renders += 1
+        if key is not None:
+            store.put(key, html)
+    return html
+
+
+def _template(template, article, **context):
+    return lambda: render_to_string(
+        template, {"article": article, "site_name": settings.SITE_NAME, **context}
+    )
+
+
+def teaser(article, **options):
+    """The teaser partial for `article` with its options (lead, compact, level, loading)."""
+    parts = COMPACT_TEASER_PARTS if options.get("compact") else TEASER_PARTS
+    return _kept("teaser", article, parts, options, _template(TEASER_TEMPLATE, article, **options))
+
+
+def story(article):
+    """The story's own block (headline, byline, hero, body with pull quotes, people, references, tags,
+    corrections)."""
+    return _kept("story", article, STORY_PARTS, {}, _template(STORY_TEMPLATE, article))
+
+
+def social(article, request):
+    """Link-preview and reference-manager metadata: absolute URLs, so keyed by the site's address too."""
+    site = request.build_absolute_uri("/")
+    return _kept(
+        "social", article, STORY_PARTS, {"site": site}, _template(SOCIAL_TEMPLATE, article, request=request)
+    )
+
+
+def structured_data(article, request):
+    """The story's schema.org NewsArticle as a <script type="application/ld+json"> element."""
+    site = request.build_absolute_uri("/")
+
+    def make():
+        script = to_script_json(news_article(article, request))
+        return mark_safe(f'<script type="application/ld+json">{script}</script>')
+
+    return _kept("structured_data", article, STORY_PARTS, {"site": site}, make)

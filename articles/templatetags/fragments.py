@@ -1,0 +1,29 @@
+"""{% teaser %}, {% story_block %}, {% story_social %}, {% story_structured_data %}: a story's fragments, kept
+by content (fragments.py)."""
+
+from django import template
+
+from .. import fragments
+
+register = template.Library()
+
+
+@register.simple_tag
+def teaser(article, **options):
+    """The teaser partial; options as its include took them (lead, compact, level, loading)."""
+    return fragments.teaser(article, **options)
+
+
+@register.simple_tag
+def story_block(article):
+    return fragments.story(article)
+
+
+@register.simple_tag(takes_context=True)
+def story_social(context, article):
+    return fragments.social(article, context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def story_structured_data(context, article):
+    return fragments.structured_data(article, context["request"])
