@@ -9,6 +9,7 @@ import functools
 import json
 from datetime import UTC, date, datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
@@ -84,19 +85,16 @@ class Part:
 
 
 def _article():
-    from .article import Article  # late: article.py imports this module
-
-    return Article
+    # From the app registry, not an import: article.py imports this module.
+    return apps.get_model("articles", "Article")
 
 
 @functools.cache
 def _parts():
-    from .article import Byline
-    from .author import Author
-    from .citation import Citation
-    from .correction import Correction
-    from .quote import Quote
-    from .speaker import Speaker
+    Byline, Author, Citation, Correction, Quote, Speaker = (
+        apps.get_model("articles", name)
+        for name in ("Byline", "Author", "Citation", "Correction", "Quote", "Speaker")
+    )
 
     return {
         "bylines": Part("bylines", Byline, {"author": Author}, order=lambda b: (b.position, b.pk)),
