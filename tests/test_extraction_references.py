@@ -237,3 +237,51 @@ def test_identifiers_are_ascii_digits_only():
     assert citation["pmid"] == ""
     assert citation["year"] == 2021
     assert parse_reference("Okafor C. Marsh carbon. Estuaries. ٢٠٢١;44:701-15. doi:10.١٠٠٧/x")["doi"] == ""
+
+
+@pytest.mark.parametrize("number", ["(7) ", "7- ", "7 - ", "[7]. ", "[7] ", "7. "])
+def test_list_numbering_is_not_part_of_the_reference(number):
+    citation = parse_reference(
+        f"{number}Okafor C, Lindqvist MA. Tidal marsh carbon after restoration. Estuaries. 2021;44(3):701-15."
+    )
+    assert citation["raw"].startswith("Okafor C, Lindqvist MA.")
+    assert citation["authors"] == ["Okafor, C.", "Lindqvist, M. A."]
+
+
+def test_training_labels_place_a_page_printed_with_letters():
+    """The labels give "R701" as 701: the model must still learn that "R701" is the first page."""
+    text = "Okafor, C. Tidal marsh carbon after restoration. Am. J. Physiol. 44, R701–R715 (2021)."
+    fields = {
+        "first_author_family": "Okafor", "title": "Tidal marsh carbon after restoration",
+        "journal": "Am. J. Physiol", "year": 2021, "volume": "44", "first_page": "701",
+    }  # fmt: skip
+    tokens, labels = reference_crf.labels_for(text, fields)
+    assert dict(zip([token for token, _, _ in tokens], labels, strict=True))["R701"] == "P"
+
+
+def test_training_labels_tell_given_names_before_the_family_name_from_the_rest_of_the_authors():
+    text = "Chidi A. Okafor and Maja Lindqvist. Tidal marsh carbon. Estuaries 44, 701–715 (2021)."
+    fields = {
+        "first_author_family": "Okafor", "title": "Tidal marsh carbon", "journal": "Estuaries",
+        "year": 2021, "volume": "44", "first_page": "701",
+    }  # fmt: skip
+    tokens, labels = reference_crf.labels_for(text, fields)
+    assert [token for token, _, _ in tokens[:8]] == [
+        "Chidi",
+        "A",
+        ".",
+        "Okafor",
+        "and",
+        "Maja",
+        "Lindqvist",
+        ".",
+    ]
+    assert labels[:8] == ["G", "G", "G", "F", "A", "A", "A", "O"]
+
+
+def test_given_name_first_author():
+    citation = parse_reference(
+        "Chidi A. Okafor and Maja Lindqvist, “Tidal marsh carbon after restoration,” Estuaries 44, 701–715 (2021)."
+    )
+    assert citation["authors"] == ["Okafor, C. A.", "Lindqvist, M."]
+    assert citation["title"] == "Tidal marsh carbon after restoration"

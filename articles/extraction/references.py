@@ -22,7 +22,8 @@ FIELDS = (
 )  # fmt: skip
 
 LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
-NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)])\s+")
+# “[12]”, “[12].”, “12.”, “12)”, “(12)” and “12-” before a reference number it in a list, and are not part of it.
+NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]\.?|\(\d{1,3}\)|\d{1,3}[.)]|\d{1,3}\s?-)\s+")
 INLINE_NUMBERING = re.compile(r"\s+(?=(?:\[\d{1,3}\]|\d{1,3}\.)\s+[^\W\d_])")
 
 DOI = re.compile(
@@ -40,6 +41,7 @@ ISSUE = re.compile(
     r"\s*(?:\((?P<paren>[^()]{1,30})\)|,?\s*(?:no|nr|issue)\.?\s*(?P<numbered>\w{1,30}))", re.I
 )
 LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?!\w)")
+PAGE_PREFIX = re.compile(r"^pp?\.?(?=\d)")  # “p245” is page 245
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
 ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
@@ -155,10 +157,10 @@ def _cut(text, match):
 
 
 def _runs(labels):
-    """Label → its runs of consecutive token positions; ``author`` joins the F and A labels."""
+    """Label → its runs of consecutive token positions; ``author`` joins the F, G and A labels."""
     runs = {}
     for i, label in enumerate(labels):
-        for key in (label, "author") if label in "FA" else (label,):
+        for key in (label, "author") if label in "FGA" else (label,):
             if i and _same_run(key, labels[i - 1]):
                 runs[key][-1].append(i)
             else:
@@ -213,7 +215,7 @@ def _widest(runs, tokens):
 
 
 def _same_run(key, previous_label):
-    return previous_label in "FA" if key == "author" else previous_label == key
+    return previous_label in "FGA" if key == "author" else previous_label == key
 
 
 def _strip_field(value):
@@ -275,6 +277,7 @@ def _cut(text, match):
 
 
 def _split_pages(pages):
+    pages = PAGE_PREFIX.sub("", pages)
     parts = [part.strip() for part in re.split(r"[-–—]", pages, maxsplit=1)]
     first = parts[0] if parts else ""
     last = parts[1] if len(parts) > 1 else ""
