@@ -19,7 +19,8 @@ without them:
 - a first page printed with letters the labels drop: "R1250" and "e0165139" are labelled 1250 and 0165139;
 - a DOI read out of a doi.org address that the labels file as a URL with no DOI, and a DOI labelled with the
   closing bracket of "(doi:10.1/x)" or "[doi>10.1/x]";
-- a first author's family name with its particle ("van Zutphen", "de Vries"), labelled without it.
+- a first author's family name with its particle ("van Zutphen", "de Vries"), labelled without it;
+- a title or journal labelled with typesetting tags ("<italic>Nature</italic>"), which parse_reference drops.
 """
 
 import argparse
@@ -66,7 +67,7 @@ def equivalent(name, got, want, reference):
         return closer in OPENER and want.count(closer) > want.count(OPENER[closer]) and got == want[:-1]
     if name == "first_author_family":
         return PARTICLES.match(got) is not None and PARTICLES.sub("", got, count=1) == want
-    return False
+    return got == normal(reference_crf.strip_markup(want))
 
 
 def predicted(citation):

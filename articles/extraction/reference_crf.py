@@ -29,16 +29,26 @@ MANIFEST_PATH = MODEL_DIR / "manifest.json"
 # for this project with invented names and titles: the shared set has few of them. Never used for scoring.
 PRESS_PATH = MODEL_DIR / "press.jsonl"
 
-# Letters joined by hyphens or apostrophes stay one token (“Pérez-Higueras”, “O'Neil”); “161-220” does not.
-TOKEN = re.compile(r"\w+(?:['’\-‐](?=[^\W\d_])\w+)*|\S")
+# Letters joined by hyphens or apostrophes stay one token (“Pérez-Higueras”, “O'Neil”); “161-220” does not. So do
+# letters with a combining or spacing accent that PDF copy leaves apart (“Arbel´aez”, “Ko\u0308llner”).
+TOKEN = re.compile(r"\w+(?:['’\-‐´¨](?=[^\W\d_])\w+|[\u0300-\u036f]+\w*)*|\S")
+# What ends the first author's name as printed: the shapes of the words before it tell “Mark C. Suchman”
+# (family name last) from “Goss DL” (family name first).
+NAME_ENDS = frozenset(",;:&()[]") | {"and", "et", "und", "y"}
 SHAPE_RUNS = re.compile(r"(.)\1+")
+# Typesetting tags some sources leave in a reference (“<italic>Nature</italic>”): markup, not text.
+MARKUP = re.compile(r"</?(?:italic|i|em|b|bold|strong|sc|u)>", re.IGNORECASE)
 TRAINING_PARAMS = {
-    "c1": 0.1,
-    "c2": 0.01,
-    "max_iterations": 200,
+    "c1": 0.05,
+    "c2": 0.05,
+    "max_iterations": 500,
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
 }
+# “(11):3059–3071”, “: 197-204”, “, pp. 5–9” after a volume.
+PAGES_AFTER_VOLUME = re.compile(
+    r"\s*(?:\([^()]{1,20}\))?\s*[:,]\s*(?:pp?\.?\s*)?[A-Za-z]?\d+\s*[-–—‐]\s*[A-Za-z]?\d+"
+)
 FIELD_LABELS = (("title", "T"), ("journal", "J"), ("year", "Y"), ("volume", "V"), ("first_page", "P"))
 QUOTES = set("\"“”„«»'‘’`")
 
@@ -80,6 +90,10 @@ OPENERS, CLOSERS = set("([{"), set(")]}")
 def tokenize(text):
     """(token, start, end) for each token of text."""
     return [(match.group(), match.start(), match.end()) for match in TOKEN.finditer(text)]
+
+
+def strip_markup(text):
+    return MARKUP.sub("", text)
 
 
 def _shape(token):
@@ -130,6 +144,7 @@ def features(tokens):
             part_sizes.append(0)
             part_numbers.append(False)
     lexicon = [(lower in JOURNAL_WORDS, lower in MONTHS) for lower, _, _ in words]
+    name_end, name = _first_name_shape(tokens, words, ends_part)
     parts_left = sum(ends_part)
     result = []
     depth = quoted = parts = commas = 0
@@ -156,6 +171,8 @@ def features(tokens):
             f"part_size={1 if size < 4 else 2 if size < 10 else 3}",
             f"part_numbers={part_numbers[part]:d}",
         ]
+        if i < name_end:
+            feats.append("name=" + name)
         if lexicon[i][0]:
             feats.append("journal_word")
         if lexicon[i][1]:
@@ -213,6 +230,29 @@ def features(tokens):
     return result
 
 
+def _first_name_shape(tokens, words, ends_part):
+    """Where the first name as printed ends, and its shape: a word (W), a short capitalised one (U, “DL”), a
+    long one (C, “ZHANG”), an initial (I), a lower-case particle (l), anything else (o); stops are left out."""
+    shape = []
+    end = 0
+    for end, ((token, _, _), (lower, _, kind)) in enumerate(zip(tokens, words, strict=False)):
+        if token in NAME_ENDS or lower in NAME_ENDS or ends_part[end] or len(shape) == 6:
+            break
+        if token == ".":
+            continue
+        if kind == "init":
+            shape.append("I")
+        elif token.isupper() and token.isalpha():
+            shape.append("U" if len(token) <= 3 else "C")
+        elif token[0].isupper():
+            shape.append("W")
+        else:
+            shape.append("l" if token.isalpha() else "o")
+    else:
+        end = len(tokens)
+    return end, "".join(shape)
+
+
 def _ends_sentence(word):
     return len(word) > 1 and not (word[0].isupper() and word[1:].islower() and len(word) <= 7)
 
@@ -263,6 +303,8 @@ def labels_for(text, fields):
         taken.append(spans[label])
         return True
 
+    if _pages_left_out(text, fields):
+        return None
     for name, label in FIELD_LABELS:
         value = str(fields.get(name) or "")
         after = 0
@@ -299,6 +341,16 @@ def labels_for(text, fields):
     return tokens, labels
 
 
+def _pages_left_out(text, fields):
+    """A few labels give no first page for a reference that prints a page range right after its volume
+    (“Clay Miner 51:197–204”): learning from them would teach the model that such pages are not pages."""
+    volume = str(fields.get("volume") or "")
+    if fields.get("first_page") or not volume:
+        return False
+    volumes = re.finditer(rf"(?<!\w){re.escape(volume)}(?!\w)", text)
+    return any(PAGES_AFTER_VOLUME.match(text, match.end()) for match in volumes)
+
+
 def read_training(path=TRAINING_PATH):
     with open(path, encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
@@ -308,7 +360,12 @@ def training_sequences(rows, prepare):
     """(features, labels) for every row whose fields could be placed in its text, in the rows' order."""
     sequences = []
     for row in rows:
-        labelled = labels_for(prepare(row["reference"]), row)
+        # The text is cleaned before labelling (parse_reference cleans it too), so the values are as well.
+        fields = {
+            key: " ".join(strip_markup(value).split()) if isinstance(value, str) else value
+            for key, value in row.items()
+        }
+        labelled = labels_for(prepare(row["reference"]), fields)
         if labelled is not None:
             tokens, labels = labelled
             sequences.append((features(tokens), labels))

@@ -43,6 +43,8 @@ ISSUE = re.compile(
 LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?!\w)")
 PAGE_PREFIX = re.compile(r"^pp?\.?(?=\d)")  # “p245” is page 245
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
+JOURNAL_VOLUME = re.compile(r"[A-Z]?\d{1,4}[a-z]?")
+DASHES = "-–—‑‐"
 ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
 ET_AL = re.compile(r"[\s,.]*\b(?:et\s+al\b\.?|and\s+others\b)\s*,?", re.IGNORECASE)
@@ -74,7 +76,7 @@ def parse_with(text, label_tokens):
     result = empty_citation(raw)
     rest = take_identifiers(raw, result)
     tokens = reference_crf.tokenize(rest)
-    labels = _title_and_journal(tokens, list(label_tokens(tokens)))
+    labels = _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
     runs = _runs(labels)
 
     if authors := runs.get("author"):
@@ -94,9 +96,9 @@ def parse_with(text, label_tokens):
     if not result["journal"] and result["url"].startswith("https://arxiv.org/"):
         result["journal"] = "arXiv"
     if "Y" in runs:
-        result["year"] = _year(tokens[runs["Y"][0][0]][0])
-    if result["year"] is None and result["journal"] and (match := ANY_YEAR.search(rest)):
-        result["year"] = int(match["year"])
+        result["year"] = _year(tokens[_publication_year(tokens, runs["Y"])][0])
+    if result["year"] is None and result["journal"]:
+        result["year"] = _year_outside_title(tokens, labels, rest)
     if "V" in runs:
         run = runs["V"][0]
         result["volume"] = rest[tokens[run[0]][1] : tokens[run[-1]][2]]
@@ -115,8 +117,9 @@ def parse_with(text, label_tokens):
 
 
 def clean_reference(text):
-    """The reference as it will be kept in ``raw``: one line, without a “Reference:” label or numbering."""
-    raw = LABEL.sub("", " ".join((text or "").split())).strip().rstrip(",;").strip()
+    """The reference as it will be kept in ``raw``: one line, without a “Reference:” label, numbering or
+    typesetting tags."""
+    raw = LABEL.sub("", " ".join(reference_crf.strip_markup(text or "").split())).strip().rstrip(",;").strip()
     return NUMBERING.sub("", raw)
 
 
@@ -189,6 +192,41 @@ def _title_and_journal(tokens, labels):
             after : after + 2
         ]:
             _split_at(tokens, labels, title, questions[-1])
+    return labels
+
+
+def _publication_year(tokens, runs):
+    """The token of the year, when the model labelled several: not one that opens or closes a range of numbers
+    (“1805–1815” are pages, “(1995–2005)” a period in the title)."""
+    for run in runs:
+        i = run[0]
+        if not (_in_range(tokens, i, 1) or _in_range(tokens, i, -1)):
+            return i
+    return runs[0][0]
+
+
+def _in_range(tokens, i, step):
+    dash, number = i + step, i + 2 * step
+    return 0 <= number < len(tokens) and tokens[dash][0] in DASHES and tokens[number][0].isdigit()
+
+
+def _year_outside_title(tokens, labels, rest):
+    """When the model labelled no year: the first year-like number outside the authors and the title (“The
+    Tamil Migration Cycle, 1830-1950”), else the first anywhere."""
+    for (token, _, _), label in zip(tokens, labels, strict=True):
+        if label not in "FGAT" and (match := ANY_YEAR.search(token)):
+            return int(match["year"])
+    return int(match["year"]) if (match := ANY_YEAR.search(rest)) else None
+
+
+def _volume_after_journal(tokens, labels):
+    """A journal's name does not end in a number: when the model ran the journal over the volume (“Early Music
+    42”, “J. R. Stat. Soc. B39”) and found no other volume, that number is the volume."""
+    if "V" in labels or labels.count("J") < 2:
+        return labels
+    last = max(i for i, label in enumerate(labels) if label == "J")
+    if JOURNAL_VOLUME.fullmatch(tokens[last][0]):
+        labels[last] = "V"
     return labels
 
 
