@@ -6,7 +6,13 @@ import json
 import pytest
 
 from articles.extraction import reference_crf
-from articles.extraction.references import FIELDS, parse_reference, parse_references, prepare_for_training
+from articles.extraction.references import (
+    FIELDS,
+    parse_reference,
+    parse_references,
+    parse_with,
+    prepare_for_training,
+)
 from articles.house_style import render_text
 from articles.models import Citation
 
@@ -237,3 +243,108 @@ def test_identifiers_are_ascii_digits_only():
     assert citation["pmid"] == ""
     assert citation["year"] == 2021
     assert parse_reference("Okafor C. Marsh carbon. Estuaries. ٢٠٢١;44:701-15. doi:10.١٠٠٧/x")["doi"] == ""
+
+
+@pytest.mark.parametrize("number", ["(7) ", "7- ", "7 - ", "[7]. ", "[7] ", "7. "])
+def test_list_numbering_is_not_part_of_the_reference(number):
+    citation = parse_reference(
+        f"{number}Okafor C, Lindqvist MA. Tidal marsh carbon after restoration. Estuaries. 2021;44(3):701-15."
+    )
+    assert citation["raw"].startswith("Okafor C, Lindqvist MA.")
+    assert citation["authors"] == ["Okafor, C.", "Lindqvist, M. A."]
+
+
+def test_training_labels_place_a_page_printed_with_letters():
+    """The labels give "R701" as 701: the model must still learn that "R701" is the first page."""
+    text = "Okafor, C. Tidal marsh carbon after restoration. Am. J. Physiol. 44, R701–R715 (2021)."
+    fields = {
+        "first_author_family": "Okafor", "title": "Tidal marsh carbon after restoration",
+        "journal": "Am. J. Physiol", "year": 2021, "volume": "44", "first_page": "701",
+    }  # fmt: skip
+    tokens, labels = reference_crf.labels_for(text, fields)
+    assert dict(zip([token for token, _, _ in tokens], labels, strict=True))["R701"] == "P"
+
+
+def test_training_labels_tell_given_names_before_the_family_name_from_the_rest_of_the_authors():
+    text = "Chidi A. Okafor and Maja Lindqvist. Tidal marsh carbon. Estuaries 44, 701–715 (2021)."
+    fields = {
+        "first_author_family": "Okafor", "title": "Tidal marsh carbon", "journal": "Estuaries",
+        "year": 2021, "volume": "44", "first_page": "701",
+    }  # fmt: skip
+    tokens, labels = reference_crf.labels_for(text, fields)
+    assert [token for token, _, _ in tokens[:8]] == [
+        "Chidi",
+        "A",
+        ".",
+        "Okafor",
+        "and",
+        "Maja",
+        "Lindqvist",
+        ".",
+    ]
+    assert labels[:8] == ["G", "G", "G", "F", "A", "A", "A", "O"]
+
+
+def test_given_name_first_author():
+    citation = parse_reference(
+        "Chidi A. Okafor and Maja Lindqvist, “Tidal marsh carbon after restoration,” Estuaries 44, 701–715 (2021)."
+    )
+    assert citation["authors"] == ["Okafor, C. A.", "Lindqvist, M."]
+    assert citation["title"] == "Tidal marsh carbon after restoration"
+
+
+def test_typesetting_tags_are_not_text():
+    citation = parse_reference(
+        "Okafor, C. & Lindqvist, M. (2021). Tidal marsh carbon in <italic>Spartina</italic> meadows. "
+        "<italic>Estuaries</italic>, 44(3), 701–715."
+    )
+    assert "<" not in citation["raw"]
+    assert citation["title"] == "Tidal marsh carbon in Spartina meadows"
+    assert citation["journal"] == "Estuaries"
+
+
+def _labeller(labels):
+    """A token labeller giving these labels (one letter a token), as the model might: it lets a test check the
+    rules around the labels whatever the shipped model does with a given reference."""
+    labels = labels.split()
+
+    def label_tokens(tokens):
+        assert len(tokens) == len(labels)
+        return labels
+
+    return label_tokens
+
+
+def test_a_number_ending_the_journal_is_its_volume():
+    """When the labeller runs the journal's name over the volume and finds no other volume, the number is the
+    volume: no journal's name ends in one."""
+    text = "Okafor, C. Tidal marsh carbon after restoration. Estuarine Letters B44, 701–715 (2021)."
+    labels = "F A A O T T T T T O J J J O P O O O Y O O"
+    citation = parse_with(text, _labeller(labels))
+    assert (citation["journal"], citation["volume"], citation["first_page"]) == (
+        "Estuarine Letters",
+        "B44",
+        "701",
+    )
+
+
+def test_training_leaves_out_labels_that_miss_a_printed_page_range():
+    text = "Okafor C (2021) Tidal marsh carbon after restoration. Estuar Coast 44(3):701–715."
+    fields = {
+        "first_author_family": "Okafor", "title": "Tidal marsh carbon after restoration", "journal": "Estuar Coast",
+        "year": 2021, "volume": "44", "first_page": "",
+    }  # fmt: skip
+    assert reference_crf.labels_for(text, fields) is None
+    assert reference_crf.labels_for(text, fields | {"first_page": "701"}) is not None
+
+
+def test_year_in_the_title_is_not_the_publication_year():
+    text = "Okafor, C. Tidal marsh carbon, 1950–1990. Estuaries 44, 701–715, 2021."
+    labels = "F A A O T T T T T T T O J V O P O O O O O"
+    assert parse_with(text, _labeller(labels))["year"] == 2021
+
+
+def test_year_like_page_range_is_not_the_publication_year():
+    text = "Okafor, C. Tidal marsh carbon. IEEE Trans. Estuaries 44, 1805–1815 (2021)."
+    labels = "F A A O T T T O J J J J V O Y O O O Y O O"
+    assert parse_with(text, _labeller(labels))["year"] == 2021

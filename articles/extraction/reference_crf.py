@@ -1,6 +1,7 @@
 """The trained part of reference parsing: a CRF (python-crfsuite) that labels each token of a reference.
 
-Labels: ``F`` first author's family name, ``A`` the rest of the author list, ``T`` title, ``J`` journal,
+Labels: ``F`` first author's family name, ``G`` the author text before it (“Jane Q.” in “Jane Q. Smith”),
+``A`` the rest of the author list, ``T`` title, ``J`` journal,
 ``Y`` year, ``V`` volume, ``P`` first page, ``O`` anything else. The model ships in ``reference_model/``
 next to its training data (AnyStyle's labelled references, BSD-2-Clause: see the LICENSE there);
 ``manage.py train_reference_model`` rebuilds it byte for byte.
@@ -28,24 +29,71 @@ MANIFEST_PATH = MODEL_DIR / "manifest.json"
 # for this project with invented names and titles: the shared set has few of them. Never used for scoring.
 PRESS_PATH = MODEL_DIR / "press.jsonl"
 
-# Letters joined by hyphens or apostrophes stay one token (“Pérez-Higueras”, “O'Neil”); “161-220” does not.
-TOKEN = re.compile(r"\w+(?:['’\-‐](?=[^\W\d_])\w+)*|\S")
+# Letters joined by hyphens or apostrophes stay one token (“Pérez-Higueras”, “O'Neil”); “161-220” does not. So do
+# letters with a combining or spacing accent that PDF copy leaves apart (“Arbel´aez”, “Ko\u0308llner”).
+TOKEN = re.compile(r"\w+(?:['’\-‐´¨](?=[^\W\d_])\w+|[\u0300-\u036f]+\w*)*|\S")
+# What ends the first author's name as printed: the shapes of the words before it tell “Mark C. Suchman”
+# (family name last) from “Goss DL” (family name first).
+NAME_ENDS = frozenset(",;:&()[]") | {"and", "et", "und", "y"}
 SHAPE_RUNS = re.compile(r"(.)\1+")
+# Typesetting tags some sources leave in a reference (“<italic>Nature</italic>”): markup, not text.
+MARKUP = re.compile(r"</?(?:italic|i|em|b|bold|strong|sc|u)>", re.IGNORECASE)
 TRAINING_PARAMS = {
-    "c1": 0.1,
-    "c2": 0.01,
-    "max_iterations": 200,
+    "c1": 0.05,
+    "c2": 0.05,
+    "max_iterations": 500,
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
 }
+# “(11):3059–3071”, “: 197-204”, “, pp. 5–9” after a volume.
+PAGES_AFTER_VOLUME = re.compile(
+    r"\s*(?:\([^()]{1,20}\))?\s*[:,]\s*(?:pp?\.?\s*)?[A-Za-z]?\d+\s*[-–—‐]\s*[A-Za-z]?\d+"
+)
 FIELD_LABELS = (("title", "T"), ("journal", "J"), ("year", "Y"), ("volume", "V"), ("first_page", "P"))
 QUOTES = set("\"“”„«»'‘’`")
+
+
+def _words(text):
+    return frozenset(text.split())
+
+
+# Words that mark a journal's name, in full or abbreviated (“J.”, “Proc.”, “Geophys.”): a hint for the words the
+# training data has seen too rarely to have learnt them.
+JOURNAL_WORDS = _words(
+    """
+    acad academy acta adv advances am amer american ann annals annu annual appl applied arch archives assoc bull
+    bulletin cahiers chem chemistry clin clinical commun communications comput curr current ecol econ environ eng
+    engineering eur european exp gen geol geophys hist int intl j jour journal lett letters mag magazine math med
+    medicine mol natl neurosci philos phys physics physiol proc proceedings psychol q quarterly rep reports res
+    research rev review revista revue rivista sci science sciences ser series soc societe society stud studies
+    trans transactions zeitschrift zh zool
+    """
+)
+# Months and seasons (English, French, German, Spanish): a date beside the year, never a volume or a page.
+MONTHS = _words(
+    """
+    jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october
+    nov november dec december spring summer fall autumn winter janvier février mars avril mai juin juillet août
+    septembre octobre novembre décembre printemps été automne hiver januar februar märz juni juli oktober dezember
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    """
+)
+# Words that announce a volume, an issue or pages: the number after them is labelled by what they say.
+MARKERS = {
+    **dict.fromkeys(("vol", "volume", "vols", "bd", "jg", "t", "tome", "v"), "vol"),
+    **dict.fromkeys(("no", "nr", "n", "n°", "nº", "issue", "heft", "fasc", "num"), "no"),
+    **dict.fromkeys(("p", "pp", "pages", "page", "s", "pg", "pgs"), "pp"),
+}
 OPENERS, CLOSERS = set("([{"), set(")]}")
 
 
 def tokenize(text):
     """(token, start, end) for each token of text."""
     return [(match.group(), match.start(), match.end()) for match in TOKEN.finditer(text)]
+
+
+def strip_markup(text):
+    return MARKUP.sub("", text)
 
 
 def _shape(token):
@@ -81,13 +129,30 @@ def features(tokens):
         for i, (token, _, _) in enumerate(tokens)
     ]
     numbers_after = [False] * count
+    year_after = [False] * count
     for i in range(count - 2, -1, -1):
         numbers_after[i] = numbers_after[i + 1] or words[i + 1][2][0] in "ny"
+        year_after[i] = year_after[i + 1] or words[i + 1][2] == "year"
+    # What each part (the text between two part-ending full stops) holds: a short part of words followed by
+    # numbers reads as a journal, a long one as a title.
+    part_of, part_sizes, part_numbers = [], [0], [False]
+    for i, (_, _, kind) in enumerate(words):
+        part_of.append(len(part_sizes) - 1)
+        part_sizes[-1] += 1
+        part_numbers[-1] = part_numbers[-1] or kind[0] in "ny"
+        if ends_part[i]:
+            part_sizes.append(0)
+            part_numbers.append(False)
+    lexicon = [(lower in JOURNAL_WORDS, lower in MONTHS) for lower, _, _ in words]
+    name_end, name = _first_name_shape(tokens, words, ends_part)
     parts_left = sum(ends_part)
     result = []
     depth = quoted = parts = commas = 0
     seen_year = False
+    marker = ""
     for i, ((token, _, _), (lower, shape, kind)) in enumerate(zip(tokens, words, strict=True)):
+        part = part_of[i]
+        size = part_sizes[part]
         feats = [
             "w=" + lower,
             "s=" + shape,
@@ -101,11 +166,30 @@ def features(tokens):
             f"depth={min(depth, 1):d}",
             f"quoted={quoted:d}",
             f"year_seen={seen_year:d}",
+            f"year_after={year_after[i]:d}",
             f"numbers_after={numbers_after[i]:d}",
+            f"part_size={1 if size < 4 else 2 if size < 10 else 3}",
+            f"part_numbers={part_numbers[part]:d}",
         ]
+        if i < name_end:
+            feats.append("name=" + name)
+        if lexicon[i][0]:
+            feats.append("journal_word")
+        if lexicon[i][1]:
+            feats.append("month")
+        if marker and (kind != "w" or any(c.isdigit() for c in token)):
+            feats.append("after=" + marker)
+        if i == 0 or part_of[i - 1] != part:
+            feats.append("part_first")
+        if i + 1 == count or part_of[i + 1] != part:
+            feats.append("part_last")
         if i:
             prev_lower, prev_shape, prev_kind = words[i - 1]
             feats += ["w-1=" + prev_lower, "s-1=" + prev_shape, "k-1k=" + prev_kind + kind]
+            if lexicon[i - 1][0]:
+                feats.append("journal_word-1")
+            if lexicon[i - 1][1]:
+                feats.append("month-1")
             if i > 1:
                 feats += ["w-2=" + words[i - 2][0], "s-2=" + words[i - 2][1]]
         else:
@@ -113,8 +197,14 @@ def features(tokens):
         if i + 1 < count:
             next_lower, next_shape, next_kind = words[i + 1]
             feats += ["w+1=" + next_lower, "s+1=" + next_shape, "kk+1=" + kind + next_kind]
+            if lexicon[i + 1][0]:
+                feats.append("journal_word+1")
+            if lexicon[i + 1][1]:
+                feats.append("month+1")
             if i + 2 < count:
                 feats += ["w+2=" + words[i + 2][0], "s+2=" + words[i + 2][1]]
+                if i + 3 < count:
+                    feats.append("s+3=" + words[i + 3][1])
         else:
             feats.append("EOS")
         result.append(feats)
@@ -132,7 +222,35 @@ def features(tokens):
             commas = 0
         if kind == "year":
             seen_year = True
+        # The marker a number follows (“vol. 12”, “no 3”, “pp. 5”), across the full stop or colon after it.
+        if lower in MARKERS:
+            marker = MARKERS[lower]
+        elif token not in ".:°º":
+            marker = ""
     return result
+
+
+def _first_name_shape(tokens, words, ends_part):
+    """Where the first name as printed ends, and its shape: a word (W), a short capitalised one (U, “DL”), a
+    long one (C, “ZHANG”), an initial (I), a lower-case particle (l), anything else (o); stops are left out."""
+    shape = []
+    end = 0
+    for end, ((token, _, _), (lower, _, kind)) in enumerate(zip(tokens, words, strict=False)):
+        if token in NAME_ENDS or lower in NAME_ENDS or ends_part[end] or len(shape) == 6:
+            break
+        if token == ".":
+            continue
+        if kind == "init":
+            shape.append("I")
+        elif token.isupper() and token.isalpha():
+            shape.append("U" if len(token) <= 3 else "C")
+        elif token[0].isupper():
+            shape.append("W")
+        else:
+            shape.append("l" if token.isalpha() else "o")
+    else:
+        end = len(tokens)
+    return end, "".join(shape)
 
 
 def _ends_sentence(word):
@@ -172,6 +290,11 @@ def labels_for(text, fields):
         if whole_word:
             pattern = rf"(?<!\w){pattern}(?!\w)"
         matches = [m for m in re.finditer(pattern, text) if free(m.start(), m.end())]
+        if not matches and label == "P":
+            # The labels drop a page's letters: “R1250”, “e0165139”, “p245” and “A44” are labelled 1250,
+            # 0165139, 245 and 44. The model learns the page as printed.
+            pattern = rf"(?<!\w)[A-Za-z]{{1,2}}{re.escape(value)}(?!\w)"
+            matches = [m for m in re.finditer(pattern, text) if free(m.start(), m.end())]
         if not matches:
             return False
         later = [m for m in matches if m.start() >= after]
@@ -180,6 +303,8 @@ def labels_for(text, fields):
         taken.append(spans[label])
         return True
 
+    if _pages_left_out(text, fields):
+        return None
     for name, label in FIELD_LABELS:
         value = str(fields.get(name) or "")
         after = 0
@@ -212,8 +337,18 @@ def labels_for(text, fields):
             high -= 1
         for i in range(low, high + 1):
             if labels[i] == "O":
-                labels[i] = "A"
+                labels[i] = "G" if i < family[0] else "A"
     return tokens, labels
+
+
+def _pages_left_out(text, fields):
+    """A few labels give no first page for a reference that prints a page range right after its volume
+    (“Clay Miner 51:197–204”): learning from them would teach the model that such pages are not pages."""
+    volume = str(fields.get("volume") or "")
+    if fields.get("first_page") or not volume:
+        return False
+    volumes = re.finditer(rf"(?<!\w){re.escape(volume)}(?!\w)", text)
+    return any(PAGES_AFTER_VOLUME.match(text, match.end()) for match in volumes)
 
 
 def read_training(path=TRAINING_PATH):
@@ -225,7 +360,12 @@ def training_sequences(rows, prepare):
     """(features, labels) for every row whose fields could be placed in its text, in the rows' order."""
     sequences = []
     for row in rows:
-        labelled = labels_for(prepare(row["reference"]), row)
+        # The text is cleaned before labelling (parse_reference cleans it too), so the values are as well.
+        fields = {
+            key: " ".join(strip_markup(value).split()) if isinstance(value, str) else value
+            for key, value in row.items()
+        }
+        labelled = labels_for(prepare(row["reference"]), fields)
         if labelled is not None:
             tokens, labels = labelled
             sequences.append((features(tokens), labels))

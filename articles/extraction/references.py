@@ -22,7 +22,8 @@ FIELDS = (
 )  # fmt: skip
 
 LABEL = re.compile(r"^\s*references?\s*:\s*", re.IGNORECASE)
-NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]|\d{1,3}[.)])\s+")
+# “[12]”, “[12].”, “12.”, “12)”, “(12)” and “12-” before a reference number it in a list, and are not part of it.
+NUMBERING = re.compile(r"^\s*(?:\[\d{1,3}\]\.?|\(\d{1,3}\)|\d{1,3}[.)]|\d{1,3}\s?-)\s+")
 INLINE_NUMBERING = re.compile(r"\s+(?=(?:\[\d{1,3}\]|\d{1,3}\.)\s+[^\W\d_])")
 
 DOI = re.compile(
@@ -40,7 +41,10 @@ ISSUE = re.compile(
     r"\s*(?:\((?P<paren>[^()]{1,30})\)|,?\s*(?:no|nr|issue)\.?\s*(?P<numbered>\w{1,30}))", re.I
 )
 LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?!\w)")
+PAGE_PREFIX = re.compile(r"^pp?\.?(?=\d)")  # “p245” is page 245
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
+JOURNAL_VOLUME = re.compile(r"[A-Z]?\d{1,4}[a-z]?")
+DASHES = "-–—‑‐"
 ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
 ET_AL = re.compile(r"[\s,.]*\b(?:et\s+al\b\.?|and\s+others\b)\s*,?", re.IGNORECASE)
@@ -72,7 +76,7 @@ def parse_with(text, label_tokens):
     result = empty_citation(raw)
     rest = take_identifiers(raw, result)
     tokens = reference_crf.tokenize(rest)
-    labels = _title_and_journal(tokens, list(label_tokens(tokens)))
+    labels = _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
     runs = _runs(labels)
 
     if authors := runs.get("author"):
@@ -92,9 +96,9 @@ def parse_with(text, label_tokens):
     if not result["journal"] and result["url"].startswith("https://arxiv.org/"):
         result["journal"] = "arXiv"
     if "Y" in runs:
-        result["year"] = _year(tokens[runs["Y"][0][0]][0])
-    if result["year"] is None and result["journal"] and (match := ANY_YEAR.search(rest)):
-        result["year"] = int(match["year"])
+        result["year"] = _year(tokens[_publication_year(tokens, runs["Y"])][0])
+    if result["year"] is None and result["journal"]:
+        result["year"] = _year_outside_title(tokens, labels, rest)
     if "V" in runs:
         run = runs["V"][0]
         result["volume"] = rest[tokens[run[0]][1] : tokens[run[-1]][2]]
@@ -113,8 +117,9 @@ def parse_with(text, label_tokens):
 
 
 def clean_reference(text):
-    """The reference as it will be kept in ``raw``: one line, without a “Reference:” label or numbering."""
-    raw = LABEL.sub("", " ".join((text or "").split())).strip().rstrip(",;").strip()
+    """The reference as it will be kept in ``raw``: one line, without a “Reference:” label, numbering or
+    typesetting tags."""
+    raw = LABEL.sub("", " ".join(reference_crf.strip_markup(text or "").split())).strip().rstrip(",;").strip()
     return NUMBERING.sub("", raw)
 
 
@@ -155,10 +160,10 @@ def _cut(text, match):
 
 
 def _runs(labels):
-    """Label → its runs of consecutive token positions; ``author`` joins the F and A labels."""
+    """Label → its runs of consecutive token positions; ``author`` joins the F, G and A labels."""
     runs = {}
     for i, label in enumerate(labels):
-        for key in (label, "author") if label in "FA" else (label,):
+        for key in (label, "author") if label in "FGA" else (label,):
             if i and _same_run(key, labels[i - 1]):
                 runs[key][-1].append(i)
             else:
@@ -190,6 +195,41 @@ def _title_and_journal(tokens, labels):
     return labels
 
 
+def _publication_year(tokens, runs):
+    """The token of the year, when the model labelled several: not one that opens or closes a range of numbers
+    (“1805–1815” are pages, “(1995–2005)” a period in the title)."""
+    for run in runs:
+        i = run[0]
+        if not (_in_range(tokens, i, 1) or _in_range(tokens, i, -1)):
+            return i
+    return runs[0][0]
+
+
+def _in_range(tokens, i, step):
+    dash, number = i + step, i + 2 * step
+    return 0 <= number < len(tokens) and tokens[dash][0] in DASHES and tokens[number][0].isdigit()
+
+
+def _year_outside_title(tokens, labels, rest):
+    """When the model labelled no year: the first year-like number outside the authors and the title (“The
+    Tamil Migration Cycle, 1830-1950”), else the first anywhere."""
+    for (token, _, _), label in zip(tokens, labels, strict=True):
+        if label not in "FGAT" and (match := ANY_YEAR.search(token)):
+            return int(match["year"])
+    return int(match["year"]) if (match := ANY_YEAR.search(rest)) else None
+
+
+def _volume_after_journal(tokens, labels):
+    """A journal's name does not end in a number: when the model ran the journal over the volume (“Early Music
+    42”, “J. R. Stat. Soc. B39”) and found no other volume, that number is the volume."""
+    if "V" in labels or labels.count("J") < 2:
+        return labels
+    last = max(i for i, label in enumerate(labels) if label == "J")
+    if JOURNAL_VOLUME.fullmatch(tokens[last][0]):
+        labels[last] = "V"
+    return labels
+
+
 def _part_ends(tokens, run):
     return [i for i in run[1:-1] if tokens[i][0] in ".?!" and len(tokens[i - 1][0]) > 1]
 
@@ -213,7 +253,7 @@ def _widest(runs, tokens):
 
 
 def _same_run(key, previous_label):
-    return previous_label in "FA" if key == "author" else previous_label == key
+    return previous_label in "FGA" if key == "author" else previous_label == key
 
 
 def _strip_field(value):
@@ -275,6 +315,7 @@ def _cut(text, match):
 
 
 def _split_pages(pages):
+    pages = PAGE_PREFIX.sub("", pages)
     parts = [part.strip() for part in re.split(r"[-–—]", pages, maxsplit=1)]
     first = parts[0] if parts else ""
     last = parts[1] if len(parts) > 1 else ""
