@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key")  # the settings refuse to load without one
 COMMAND = ["--status", "published", "--tag", "topic-0", "--author", "Reporter 0"]
 
 
