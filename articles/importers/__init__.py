@@ -85,10 +85,10 @@ def import_paths(
                 report.counts[kind][outcome.outcome] += 1
                 if item.draft_reason:
                     report.notes.append(
-                        f"{_where(item)}: “{item.headline}” kept as a draft: {item.draft_reason}"
+                        f"{item.location}: “{item.headline}” kept as a draft: {item.draft_reason}"
                     )
                 if outcome.outcome == UPDATED:
-                    report.changes.append((_where(item), item.headline, outcome.changed))
+                    report.changes.append((item.location, item.headline, outcome.changed))
                 if on_story:
                     on_story(source, outcome, read)
     analyze(saver.written)
@@ -187,10 +187,6 @@ def _checked(item, status):
         except ArticleImportError as error:
             return error
     return item
-
-
-def _where(story):
-    return f"{story.path}:{story.where}" if story.where not in (None, "") else story.path
 
 
 def collect_sources(paths, stdin=None):

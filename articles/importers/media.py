@@ -104,7 +104,7 @@ class MediaFetcher:
                 story.hero_fetched = (fetched.name, fetched.data)
             except MediaError as error:
                 warnings.append(
-                    f"{_where(story)}: featured image {story.hero_image_url}: {error}; "
+                    f"{story.location}: featured image {story.hero_image_url}: {error}; "
                     "the story is imported without it"
                 )
         if "<img" in story.body:
@@ -140,19 +140,24 @@ class MediaFetcher:
                 kept = "the remote image is kept"
                 if url.startswith("http:"):
                     kept += " (an http: address: browsers load it over https or not at all)"
-                warnings.append(f"{_where(story)}: image {url}: {error}; {kept}")
+                warnings.append(f"{story.location}: image {url}: {error}; {kept}")
                 # Absolute, so a site-relative address keeps naming the remote file rather than one of ours.
-                return f'{tag[: found.start()]} src="{html.escape(url)}"{tag[found.end() :]}'
+                return _with_src(tag, found, url)
             name = fetched.stored_name
             if self.store and not self.storage.exists(name):
                 name = self.storage.save(name, ContentFile(fetched.data))
             self._stored[url] = (self.storage.url(name), fetched.width, fetched.height)
         local, width, height = self._stored[url]
-        tag = f'{tag[: found.start()]} src="{html.escape(local)}"{tag[found.end() :]}'
+        tag = _with_src(tag, found, local)
         if " width=" not in tag and " height=" not in tag:
             # Without them the column jumps as each image arrives.
             tag = f'{tag[:-1].rstrip("/").rstrip()} width="{width}" height="{height}">'
         return tag
+
+
+def _with_src(tag, found, url):
+    """The <img> tag with the src attribute that `found` matched replaced by `url`."""
+    return f'{tag[: found.start()]} src="{html.escape(url)}"{tag[found.end() :]}'
 
 
 def fetch_image(url):
@@ -342,7 +347,3 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 def _sentence(message):
     return message[:1].lower() + message[1:].rstrip(".")
-
-
-def _where(story):
-    return f"{story.path}:{story.where}" if story.where not in (None, "") else story.path

@@ -225,10 +225,10 @@ class Saver:
             key = (story.path, story.slug)
             if (other := self._seen_slugs.get(key)) is not None:
                 raise story.error(f"duplicate slug “{story.slug}” within the file (first at {other})")
-            self._seen_slugs[key] = _where(story)
+            self._seen_slugs[key] = story.location
         if (other := self._seen_ids.get(story.external_id)) is not None and other[0] == story.path:
             raise story.error(f"the same story ({story.external_id}) appears twice in the file: {other[1]}")
-        self._seen_ids.setdefault(story.external_id, (story.path, _where(story)))
+        self._seen_ids.setdefault(story.external_id, (story.path, story.location))
 
     def _hero_image(self, story):
         """(file name, bytes) of a hero image inside the import's folder, checked by Pillow, or fetched from the
@@ -657,7 +657,3 @@ def _describe(error):
         return " ".join(error.messages)
     parts = [f"{name}: {' '.join(messages).rstrip('.')}" for name, messages in error.message_dict.items()]
     return "; ".join(parts) + "."
-
-
-def _where(story):
-    return f"{story.path}:{story.where}" if story.where not in (None, "") else story.path

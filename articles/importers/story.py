@@ -55,6 +55,11 @@ def valid_url(url):
     return len(url) <= 1000
 
 
+def location(path, where):
+    """``path[:line or item]``, how every import message names where it comes from."""
+    return f"{path}:{where}" if where not in (None, "") else str(path)
+
+
 class ArticleImportError(Exception):
     """A plain-words failure tied to where it happened: prints as ``path[:line or item]: reason``."""
 
@@ -63,8 +68,7 @@ class ArticleImportError(Exception):
         super().__init__(str(self))
 
     def __str__(self):
-        location = f"{self.path}:{self.where}" if self.where not in (None, "") else self.path
-        return f"{location}: {self.reason}"
+        return f"{location(self.path, self.where)}: {self.reason}"
 
 
 @dataclass
@@ -116,6 +120,10 @@ class Story:
     disclosure: str = ""
     source_name: str = ""
     source_url: str = ""
+
+    @property
+    def location(self):
+        return location(self.path, self.where)
 
     def error(self, reason):
         return ArticleImportError(self.path, reason, where=self.where)
