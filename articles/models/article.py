@@ -114,7 +114,8 @@ class ArticleQuerySet(models.QuerySet):
         stories sharing a tag, with their shared-tag counts; they are ranked here; the second fetches the chosen
         few by id, filling up from the section only when too few share a tag. Reads the tags from the prefetch.
         """
-        others = self.exclude(pk=article.pk)
+        # (The candidates' values_list() leaves the section join and the deferral out of its query.)
+        others = self.exclude(pk=article.pk).select_related("section").defer("search_vector")
         tag_ids = [tag.pk for tag in article.tags.all()]
         ranked = []
         if tag_ids:
@@ -135,18 +136,16 @@ class ArticleQuerySet(models.QuerySet):
             # No filling from the section: fetch the chosen by id and keep the ranking (cheaper to build than
             # the ranked query below, which the ORM takes several milliseconds to compile).
             order = {pk: n for n, pk in enumerate(ranked)}
-            stories = others.filter(pk__in=ranked).select_related("section").defer("search_vector")
+            stories = others.filter(pk__in=ranked)
             return sorted(stories, key=lambda story: order[story.pk])
+        # Too few share a tag: fill up from the section.
+        if article.section_id is None and not ranked:
+            return []
         chosen = Q(pk__in=ranked)
-        if len(ranked) < limit:
-            if article.section_id is None and not ranked:
-                return []
-            if article.section_id is not None:
-                chosen |= Q(section_id=article.section_id)
+        if article.section_id is not None:
+            chosen |= Q(section_id=article.section_id)
         stories = (
             others.filter(chosen)
-            .select_related("section")
-            .defer("search_vector")
             .annotate(rank=Case(*(When(pk=pk, then=-n) for n, pk in enumerate(ranked)), default=-limit))
             .order_by("-rank", "-published_at", "-pk")[:limit]
         )
