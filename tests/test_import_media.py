@@ -44,6 +44,14 @@ MEDIA_FIXTURES = Path(__file__).parent / "fixtures" / "media"
 class ImageHandler(http.server.SimpleHTTPRequestHandler):
     """Files from the site folder, plus the misbehaviours a fetcher must survive, by path."""
 
+    def trickle(self, byte):
+        """One byte every 0.2 s, for up to 10 s or until the test is over."""
+        for _ in range(50):
+            if self.server.release.wait(0.2):
+                break
+            self.wfile.write(byte)
+            self.wfile.flush()
+
     def do_GET(self):
         self.server.requests.append((self.path, self.headers.get("Host")))
         if self.server.watched is not None:
@@ -66,18 +74,10 @@ class ImageHandler(http.server.SimpleHTTPRequestHandler):
         elif path == "/trickle":
             self.send_response(200)
             self.end_headers()
-            for _ in range(50):
-                if self.server.release.wait(0.2):
-                    break
-                self.wfile.write(b"\x89")
-                self.wfile.flush()
+            self.trickle(b"\x89")
         elif path == "/slow-headers":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
-            for _ in range(50):
-                if self.server.release.wait(0.2):
-                    break
-                self.wfile.write(b"z")
-                self.wfile.flush()
+            self.trickle(b"z")
         elif path == "/endless":
             # No Content-Length: only counting the bytes as they come stops this.
             self.send_response(200)

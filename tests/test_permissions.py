@@ -781,16 +781,24 @@ def test_cell(key, people):
 STAFF_ACCOUNT_PREFIXES = ("auth_", "accounts_", "axes_", "otp_totp_")
 
 
+# The kinds of record the tables list, in their order.
+TABLE_ORDER = [A, C, S, T, "articles_author", "articles_section", "articles_articleredirect"]
+
+
+def subject_of(prefix):
+    """How the tables name a kind of record: its admin's plural name."""
+    models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
+    return str(models[prefix]._meta.verbose_name_plural).capitalize()
+
+
 def workflow_table():
     """The Markdown table docs/permissions.md carries: one line per row of MATRIX, staff accounts aside."""
-    models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
-    order = [A, C, S, T, "articles_author", "articles_section", "articles_articleredirect"]
     lines = ["| Of | In the admin | Who may |", "|---|---|---|"]
     for key in sorted(
         (k for k in MATRIX if not k.startswith(STAFF_ACCOUNT_PREFIXES)),
-        key=lambda k: (order.index(prefix_of(k)), MATRIX[k].label),
+        key=lambda k: (TABLE_ORDER.index(prefix_of(k)), MATRIX[k].label),
     ):
-        subject = str(models[prefix_of(key)]._meta.verbose_name_plural).capitalize()
+        subject = subject_of(prefix_of(key))
         lines.append(f"| {subject} | {MATRIX[key].label} | {WHO[MATRIX[key].who]} |")
     return "\n".join(lines)
 
@@ -824,20 +832,17 @@ README = DOCS.parent.parent / "README.md"
 def readme_table():
     """The README's short form of the matrix: per kind of record, what each role may do (Editors may also do
     everything in the columns before theirs)."""
-    models = {f"{m._meta.app_label}_{m._meta.model_name}": m for m in admin.site._registry}
-    order = [A, C, S, T, "articles_author", "articles_section", "articles_articleredirect"]
     columns = ["desk", "story", "editor", "nobody"]
     lines = [
         "| Of | any Writer | a Writer, on their own story while draft or in review | Editors only | superusers only |",
         "|---|---|---|---|---|",
     ]
-    for prefix in order:
+    for prefix in TABLE_ORDER:
         keys = [k for k in MATRIX if not k.startswith(STAFF_ACCOUNT_PREFIXES) and prefix_of(k) == prefix]
         cells = [
             ", ".join(sorted(MATRIX[k].label for k in keys if MATRIX[k].who == who)) or "–" for who in columns
         ]
-        subject = str(models[prefix]._meta.verbose_name_plural).capitalize()
-        lines.append(f"| {subject} | {' | '.join(cells)} |")
+        lines.append(f"| {subject_of(prefix)} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
 
