@@ -114,7 +114,7 @@ def main():
             tagger = reference_crf.tagger_for(model)
 
             def label(tokens, tagger=tagger):
-                return tagger.tag(reference_crf.features(tokens)) if tokens else []
+                return reference_crf.decode(tagger, reference_crf.features(tokens))
 
             started = time.perf_counter()
             citations = [parse_with(row["reference"], label) for row in test]

@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import re
 
+import pycrfsuite
 import pytest
 
 from articles.extraction import reference_crf
@@ -348,3 +350,43 @@ def test_year_like_page_range_is_not_the_publication_year():
     text = "Okafor, C. Tidal marsh carbon. IEEE Trans. Estuaries 44, 1805–1815 (2021)."
     labels = "F A A O T T T O J J J J V O Y O O O Y O O"
     assert parse_with(text, _labeller(labels))["year"] == 2021
+
+
+def test_a_title_of_two_sentences_is_not_cut_before_the_journal():
+    # Titles ask questions and run to two sentences; the model says where the title ends.
+    text = (
+        "Okafor CW, Reyes PL. 2015. Salt and light. Marsh grasses without a gardener? Current Opinion in Plant "
+        "Biology 14: 283-289."
+    )
+    labels = "F A O A A O Y O T T T T T T T T T T J J J J J V O P O O O"
+    citation = parse_with(text, _labeller(labels))
+    assert citation["title"] == "Salt and light. Marsh grasses without a gardener?"
+    assert citation["journal"] == "Current Opinion in Plant Biology"
+
+
+def test_a_bracket_left_open_at_the_end_of_a_field_is_dropped():
+    text = "Okafor C. Night shifts on the ward. Soins cadres (2019) 12: 40-45."
+    labels = "F A O T T T T T O J J J Y O V O P O O O"
+    assert parse_with(text, _labeller(labels))["journal"] == "Soins cadres"
+
+
+def test_decoding_keeps_each_field_in_one_run(tmp_path):
+    """Every training reference has each field in one run, but the likeliest labels need not (a title cut in two
+    at a misread “sp. n.,”): decode never returns a field in two pieces."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    # A model that has learnt that a full stop inside a title is no part of it.
+    for words, labels in [
+        ("w w . w w", "T T O T T"),
+        ("w w . j j", "T T O J J"),
+        ("w . w w", "T O T T"),
+    ]:
+        trainer.append([{"w=" + word: 1.0} for word in words.split()], labels.split())
+    trainer.train(str(tmp_path / "model.crfsuite"))
+    tagger = reference_crf.tagger_for(tmp_path / "model.crfsuite")
+    xseq = [{"w=" + word: 1.0} for word in ["w", "w", ".", "w", "w"]]
+    assert tagger.tag(xseq) == ["T", "T", "O", "T", "T"]
+
+    labels = "".join(reference_crf.decode(tagger, xseq))
+    assert len(labels) == 5
+    assert all(len(re.findall(f"{label}+", labels)) <= 1 for label in reference_crf.ONE_RUN), labels
+    assert reference_crf.decode(tagger, []) == []

@@ -51,6 +51,8 @@ PAGES_AFTER_VOLUME = re.compile(
 )
 FIELD_LABELS = (("title", "T"), ("journal", "J"), ("year", "Y"), ("volume", "V"), ("first_page", "P"))
 QUOTES = set("\"“”„«»'‘’`")
+# Labels of which a training reference has at most one run: each field is one stretch of the reference.
+ONE_RUN = "FTJYVP"
 
 
 def _words(text):
@@ -266,9 +268,52 @@ def _tagger():
 
 def tag(tokens):
     """One label per token, from the shipped model (loaded once per process)."""
-    if not tokens:
+    return decode(_tagger(), features(tokens))
+
+
+def decode(tagger, xseq):
+    """The model's likeliest labels, with each field in one run, as in every training reference.
+
+    When the likeliest sequence splits a field (a title cut in two at the “sp. n.,” inside it, a second year in
+    the journal's name), the likeliest of the sequences that join its runs or keep only one of them is taken.
+    Few references need it, so the cost of scoring candidates is rarely paid.
+    """
+    if not xseq:
         return []
-    return _tagger().tag(features(tokens))
+    tagger.set(xseq)
+    labels = tagger.tag()
+    for label in ONE_RUN:
+        runs = _label_runs(labels, label)
+        if len(runs) < 2:
+            continue
+        joined = labels[:]
+        joined[runs[0][0] : runs[-1][1]] = [label] * (runs[-1][1] - runs[0][0])
+        candidates = [joined] + [_keep_run(tagger, labels, runs, keep, label) for keep in runs]
+        labels = max(candidates, key=tagger.probability)
+    return labels
+
+
+def _label_runs(labels, label):
+    """(start, end) of each run of label in labels, end exclusive."""
+    runs = []
+    for i, current in enumerate(labels):
+        if current == label:
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+    return runs
+
+
+def _keep_run(tagger, labels, runs, keep, label):
+    """labels with every run of label but keep given the likeliest other label at each of its positions."""
+    others = [other for other in tagger.labels() if other != label]
+    kept = labels[:]
+    for run in runs:
+        if run is not keep:
+            for i in range(*run):
+                kept[i] = max(others, key=lambda other, i=i: tagger.marginal(other, i))
+    return kept
 
 
 def labels_for(text, fields):

@@ -180,18 +180,6 @@ def _title_and_journal(tokens, labels):
         run = max(_runs(labels)[present], key=len)
         if stops := _part_ends(tokens, run):
             _split_at(tokens, labels, run, stops[-1])
-    # A title running straight into the journal with no separator between them overran it at a full stop or
-    # question mark (“Does coffee keep mice awake? Proc. Natl Acad. Sci. USA”).
-    runs = _runs(labels)
-    if "T" in runs and "J" in runs:
-        title = max(runs["T"], key=len)
-        after = title[-1] + 1
-        if after < len(labels) and labels[after] == "J" and (stops := _part_ends(tokens, title)):
-            _split_at(tokens, labels, title, stops[-1])
-        elif (questions := [i for i in title[1:-1] if tokens[i][0] in "?!"]) and "J" in labels[
-            after : after + 2
-        ]:
-            _split_at(tokens, labels, title, questions[-1])
     return labels
 
 
@@ -257,7 +245,8 @@ def _same_run(key, previous_label):
 
 
 def _strip_field(value):
-    return value.strip().strip("".join(QUOTES)).rstrip(".,;: ").strip().strip("".join(QUOTES)).strip()
+    # A bracket left open at the end (“Soins cadres(”) opened what the field does not hold.
+    return value.strip().strip("".join(QUOTES)).rstrip(".,;: ([").strip().strip("".join(QUOTES)).strip()
 
 
 def _year(token):
