@@ -44,6 +44,7 @@ LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?
 PAGE_PREFIX = re.compile(r"^pp?\.?(?=\d)")  # “p245” is page 245
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
 JOURNAL_VOLUME = re.compile(r"[A-Z]?\d{1,4}[a-z]?")
+ISSUE_MARKS = {")", "°", "º", "n", "no", "nr", "issue"}
 DASHES = "-–—‑‐"
 ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
@@ -76,7 +77,9 @@ def parse_with(text, label_tokens):
     result = empty_citation(raw)
     rest = take_identifiers(raw, result)
     tokens = reference_crf.tokenize(rest)
-    labels = _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
+    labels = _volume_before_pages(
+        tokens, _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
+    )
     runs = _runs(labels)
 
     if authors := runs.get("author"):
@@ -215,6 +218,24 @@ def _volume_after_journal(tokens, labels):
     last = max(i for i, label in enumerate(labels) if label == "J")
     if JOURNAL_VOLUME.fullmatch(tokens[last][0]):
         labels[last] = "V"
+    return labels
+
+
+def _volume_before_pages(tokens, labels):
+    """“27(17):10507” and “3:131” print the volume, its issue in brackets and a colon before the first page:
+    when the model found pages but no volume (“Langmuir. 2011. 27(17):10507–13”), that number is it."""
+    if "V" in labels or "P" not in labels:
+        return labels
+    i = labels.index("P") - 1
+    if i < 1 or tokens[i][0] != ":":
+        return labels
+    i -= 1
+    if tokens[i][0] == ")" and i >= 3 and tokens[i - 2][0] == "(":
+        i -= 3
+    # Not an issue: “(71)3:”, “n°13:”.
+    before = tokens[i - 1][0].lower() if i else ""
+    if labels[i] == "O" and JOURNAL_VOLUME.fullmatch(tokens[i][0]) and before not in ISSUE_MARKS:
+        labels[i] = "V"
     return labels
 
 
