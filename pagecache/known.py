@@ -9,7 +9,7 @@ it cannot promise that (the request then goes through Django, which reads the ve
   connection that dies or hangs sends every request back through Django's exact query within ``silence`` seconds
   at most, and the thread reconnects with backoff.
 - SQLite, ``ReadVersion``: no LISTEN, but the database is a file on this machine, so each request reads the value
-  on a plain sqlite3 connection of its own thread. That is exact, like the middleware's query, and costs a few
+  on a plain sqlite3 connection of this process. That is exact, like the middleware's query, and costs a few
   microseconds rather than Django's request handling.
 """
 
@@ -146,23 +146,28 @@ class NotifiedVersion:
 
 
 class ReadVersion:
-    """The version read on each call, on a sqlite3 connection of the calling thread and process."""
+    """The version read on each call, on one sqlite3 connection of this process (a lock keeps threads apart)."""
 
     def __init__(self, using=DEFAULT_DB_ALIAS):
         self.using = using
-        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.connection = None
+        self.pid = None
 
     def current(self):
-        pid = os.getpid()
-        if getattr(self.local, "pid", None) != pid:
-            self.local.connection = sqlite3.connect(
-                connections[self.using].settings_dict["NAME"], isolation_level=None, check_same_thread=False
-            )
-            self.local.pid = pid
-        try:
-            row = self.local.connection.execute(VERSION_QUERY).fetchone()
-        except sqlite3.Error:
-            return None
+        with self.lock:
+            try:
+                if self.pid != os.getpid():
+                    # Never a connection inherited across fork: open this process's own.
+                    self.connection = sqlite3.connect(
+                        connections[self.using].settings_dict["NAME"],
+                        isolation_level=None,
+                        check_same_thread=False,
+                    )
+                    self.pid = os.getpid()
+                row = self.connection.execute(VERSION_QUERY).fetchone()
+            except sqlite3.Error:
+                return None
         return row[0] if row else 0
 
 
