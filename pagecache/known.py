@@ -4,10 +4,11 @@ Each source answers ``current()``: a version no older than the one committed whe
 it cannot promise that (the request then goes through Django, which reads the version from the database).
 
 - PostgreSQL, ``NotifiedVersion``: a thread per process holds its own connection, LISTENs on the channel every bump
-  NOTIFYs (versions.py), then reads the value, and keeps the largest value heard. It re-reads the value every
-  ``heartbeat`` seconds; the fast path trusts it only while the connection is up and the last read is recent, so a
-  connection that dies or hangs sends every request back through Django's exact query within ``silence`` seconds
-  at most, and the thread reconnects with backoff.
+  NOTIFYs (versions.py), then reads the value, and keeps the largest value heard. Every ``heartbeat`` seconds it
+  reads the value again with a probe notification to itself; the fast path trusts the value only while the
+  connection is up and a probe came back within ``silence`` seconds. A connection that closes sends every request
+  back through Django's exact query at once, one that hangs (or a pooler that does not pass notifications on)
+  within ``silence`` seconds, and the thread reconnects with backoff.
 - SQLite, ``ReadVersion``: no LISTEN, but the database is a file on this machine, so each request reads the value
   on a plain sqlite3 connection of this process. That is exact, like the middleware's query, and costs a few
   microseconds rather than Django's request handling.
@@ -60,8 +61,9 @@ class NotifiedVersion:
         # When `known` last went up (time.monotonic()): a read that began later and finds less means the table
         # went back (a test database flushed), not that the read is behind.
         self.raised_at = 0.0
-        # When the last read of the value began; None while disconnected.
+        # When the last read of the value began whose probe came back; None while disconnected.
         self.checked_at = None
+        self.probed_at = None
         self.backend_pid = None
 
     def current(self):
@@ -92,15 +94,17 @@ class NotifiedVersion:
                 self.known = value
                 self.raised_at = time.monotonic()
 
-    def read(self, connection):
+    def read(self, connection, probe):
+        """Read the value, and send this connection a probe notification: the value is trusted once the probe
+        comes back, which proves that notifications reach this connection (they would not through a transaction
+        pooler) and that every bump committed before the probe has been heard (NOTIFYs arrive in commit order)."""
         began = time.monotonic()
-        row = connection.execute(VERSION_QUERY).fetchone()
-        value = row[0] if row else 0
+        value = connection.execute(f"SELECT ({VERSION_QUERY}), pg_notify(%s, '')", [probe]).fetchone()[0] or 0
         with self.lock:
             if self.known is None or value >= self.known or began > self.raised_at:
                 self.known = value
                 self.raised_at = time.monotonic()
-            self.checked_at = began
+            self.probed_at = began
 
     def connection_params(self):
         params = connections[self.using].get_connection_params()
@@ -125,22 +129,25 @@ class NotifiedVersion:
             try:
                 with psycopg.connect(**self.connection_params()) as connection:
                     self.backend_pid = connection.info.backend_pid
+                    probe = f"{CHANNEL}_probe_{self.backend_pid}"
                     # LISTEN before reading: a bump committed after the read is then always heard.
                     connection.execute(f"LISTEN {CHANNEL}")
-                    self.read(connection)
+                    connection.execute(f"LISTEN {probe}")
+                    self.read(connection, probe)
                     backoff = 0.1
                     while not self.stopping.is_set():
                         for notification in connection.notifies(timeout=self.heartbeat):
-                            if notification.payload.isdigit():
+                            if notification.channel == probe:
+                                self.checked_at = self.probed_at
+                            elif notification.payload.isdigit():
                                 self.raise_to(int(notification.payload))
-                        self.read(connection)
+                        self.read(connection, probe)
             except Exception:
                 logger.warning(
                     "page cache: version listener disconnected; hits go through Django", exc_info=True
                 )
             with self.lock:
-                self.checked_at = None
-                self.backend_pid = None
+                self.checked_at = self.probed_at = self.backend_pid = None
             self.stopping.wait(backoff)
             backoff = min(backoff * 2, 5.0)
 
