@@ -10,12 +10,12 @@ refused, or a spelling of the URL it never answered, can never be served here. T
 values is answered from here when all of these hold, and otherwise goes to Django unchanged:
 
 - GET or HEAD, carrying no cookie whose name contains the session or messages cookie's (a cheap, conservative
-  check: a false alarm only costs the normal path) and no conditional header (Django answers 304s and 412s);
+  check: a false alarm only costs the normal path);
 - the content version is known without a query (known.py) and is the one the entry was stored under;
 - the entry has not expired (its expiry already includes the next scheduled publication).
 
-The status line, headers and body for each encoding and max-age are made once by the middleware's own respond(),
-so they are the bytes Django would send.
+The status line, headers and body for each encoding, max-age and set of conditional headers (If-None-Match and
+the rest: 304s and 412s) are made once by the middleware's own respond(), so they are the bytes Django would send.
 """
 
 import threading
@@ -61,30 +61,42 @@ KEY_NAMES = (
 MAX_PAGES = 500
 # Distinct Accept-Encoding headers whose parse is kept (browsers send a handful).
 MAX_ACCEPT_HEADERS = 256
+# Answers kept per page: encodings × the max-ages of its last minute × validators clients send back.
+MAX_ANSWERS = 256
 
 
 class Page:
-    """One entry, with the responses made from it so far, by (encoding, max-age)."""
+    """One entry, with the answers made from it so far, by encoding, max-age and conditional headers."""
 
-    __slots__ = ("entry", "responses")
+    __slots__ = ("answers", "entry")
 
     def __init__(self, entry):
         self.entry = entry
-        self.responses = {}
+        self.answers = {}
 
-    def response(self, encoding, age, now):
-        made = self.responses.get((encoding, age))
+    def answer(self, encoding, age, conditions, now):
+        """(status line, headers, body) as the middleware's respond() makes them for such a request."""
+        made = self.answers.get((encoding, age, conditions))
         if made is None:
             request = HttpRequest()
-            request.method = "GET"
+            request.method = "GET"  # HEAD gets the same answer (the server sends no body)
             request.META["HTTP_ACCEPT_ENCODING"] = encoding or ""
+            if conditions is not None:
+                request.META.update(
+                    (name, value)
+                    for name, value in zip(CONDITIONAL_HEADERS, conditions, strict=True)
+                    if value
+                )
             response = respond(request, replay(self.entry), self.entry, now)
             made = (
                 f"{response.status_code} {response.reason_phrase}",
                 list(response.items()),
                 response.content,
             )
-            self.responses[(encoding, age)] = made
+            # Validators come from clients, so there could be any number: keep a few (clients send back the ones
+            # they were given), answer the rest without keeping them.
+            if len(self.answers) < MAX_ANSWERS:
+                self.answers[(encoding, age, conditions)] = made
         return made
 
 
@@ -108,10 +120,16 @@ class PageCacheFastPath:
         if self.versions is None or (method != "GET" and method != "HEAD"):
             return self.application(environ, start_response)
         cookie = environ.get("HTTP_COOKIE")
-        if (cookie and any(name in cookie for name in self.bypass_cookies)) or any(
-            name in environ for name in CONDITIONAL_HEADERS
-        ):
+        if cookie and any(name in cookie for name in self.bypass_cookies):
             return self.application(environ, start_response)
+        conditions = None
+        if (
+            "HTTP_IF_NONE_MATCH" in environ
+            or "HTTP_IF_MODIFIED_SINCE" in environ
+            or "HTTP_IF_MATCH" in environ
+            or "HTTP_IF_UNMODIFIED_SINCE" in environ
+        ):
+            conditions = tuple(map(environ.get, CONDITIONAL_HEADERS))
 
         key = tuple(map(environ.get, self.key_names))
         version = self.versions.current()
@@ -127,8 +145,8 @@ class PageCacheFastPath:
                     accepted = self.accepted.get(header)
                     if accepted is None:
                         accepted = self.accept(header)
-                    status, headers, body = page.response(
-                        chosen_encoding(entry, accepted), max_age(entry, now), now
+                    status, headers, body = page.answer(
+                        chosen_encoding(entry, accepted), max_age(entry, now), conditions, now
                     )
                     start_response(status, list(headers))
                     return [body]

@@ -140,17 +140,31 @@ class TestDjangoAnswers:
         # Other cookies (a CSRF token from an earlier form, analytics) do not stop the fast path.
         assert not site.get(url, cookie="csrftoken=abc")[1]
 
-    def test_conditional_requests(self, site):
+    @pytest.mark.parametrize("accept", ["", "gzip, br"])
+    def test_conditional_requests_get_djangos_answers(self, site, accept):
         article = ArticleFactory()
         url = article.get_absolute_url()
-        assert site.warm(url)
-        first = dict(site.get(url)[0]["headers"])
-        by_etag, ran = site.get(url, if_none_match=first["ETag"])
-        assert ran and by_etag["status"].startswith("304")
-        by_date, ran = site.get(url, if_modified_since=first["Last-Modified"])
-        assert ran and by_date["status"].startswith("304")
-        failed, ran = site.get(url, if_match='"something-else"')
-        assert ran and failed["status"].startswith("412")
+        assert site.warm(url, accept_encoding=accept)
+        first = dict(site.get(url, accept_encoding=accept)[0]["headers"])
+        old_date = "Mon, 01 Jan 2001 00:00:00 GMT"
+        cases = [
+            ({"if_none_match": first["ETag"]}, "304 Not Modified"),
+            ({"if_modified_since": first["Last-Modified"]}, "304 Not Modified"),
+            # An ETag that differs wins over a date that would match.
+            ({"if_none_match": '"other"', "if_modified_since": first["Last-Modified"]}, "200 OK"),
+            ({"if_modified_since": old_date}, "200 OK"),
+            ({"if_match": '"something-else"'}, "412 Precondition Failed"),
+            ({"if_unmodified_since": old_date}, "412 Precondition Failed"),
+        ]
+        for headers, status in cases:
+            for _ in range(2):
+                answer, ran = site.get(url, accept_encoding=accept, **headers)
+            assert not ran, headers
+            assert answer == site.from_django(url, accept_encoding=accept, **headers), headers
+            assert answer["status"] == status, headers
+        # Another encoding's validator does not match this one.
+        other = site.get(url, accept_encoding="gzip" if not accept else "", if_none_match=first["ETag"])[0]
+        assert other["status"] == "200 OK"
 
     def test_a_host_django_refuses_is_never_answered_here(self, site):
         article = ArticleFactory()
