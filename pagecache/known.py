@@ -8,7 +8,9 @@ it cannot promise that (the request then goes through Django, which reads the ve
   reads the value again with a probe notification to itself; the fast path trusts the value only while the
   connection is up and a probe came back within ``silence`` seconds. A connection that closes sends every request
   back through Django's exact query at once, one that hangs (or a pooler that does not pass notifications on)
-  within ``silence`` seconds, and the thread reconnects with backoff.
+  within ``silence`` seconds, and the thread reconnects with backoff. A request that finds unread bytes on the
+  connection's socket (a notification arriving while the thread waits for the interpreter) does not use the
+  value either, so a bump is missed only before PostgreSQL has sent its notification.
 - SQLite, ``ReadVersion``: no LISTEN, but the database is a file on this machine, so each request reads the value
   on a plain sqlite3 connection of this process. That is exact, like the middleware's query, and costs a few
   microseconds rather than Django's request handling.
@@ -16,6 +18,7 @@ it cannot promise that (the request then goes through Django, which reads the ve
 
 import logging
 import os
+import select
 import sqlite3
 import threading
 import time
@@ -65,12 +68,17 @@ class NotifiedVersion:
         self.checked_at = None
         self.probed_at = None
         self.backend_pid = None
+        # Watches the connection's socket: a request finding bytes there that the thread has not read yet (a
+        # notification on its way in) does not trust the value.
+        self.arriving = None
 
     def current(self):
         if self.thread is None:
             self.start()
-        checked_at = self.checked_at
+        checked_at, arriving = self.checked_at, self.arriving
         if checked_at is None or time.monotonic() - checked_at > self.silence:
+            return None
+        if arriving is None or arriving.poll(0):
             return None
         return self.known
 
@@ -128,28 +136,40 @@ class NotifiedVersion:
         while not self.stopping.is_set():
             try:
                 with psycopg.connect(**self.connection_params()) as connection:
-                    self.backend_pid = connection.info.backend_pid
-                    probe = f"{CHANNEL}_probe_{self.backend_pid}"
-                    # LISTEN before reading: a bump committed after the read is then always heard.
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    connection.execute(f"LISTEN {probe}")
-                    self.read(connection, probe)
-                    backoff = 0.1
-                    while not self.stopping.is_set():
-                        for notification in connection.notifies(timeout=self.heartbeat):
-                            if notification.channel == probe:
-                                self.checked_at = self.probed_at
-                            elif notification.payload.isdigit():
-                                self.raise_to(int(notification.payload))
-                        self.read(connection, probe)
+                    backoff = 0.1  # connected: a later failure starts its backoff afresh
+                    try:
+                        self.listen(connection)
+                    finally:
+                        # Before the socket closes: its descriptor may be reused by another connection.
+                        self.disconnected()
             except Exception:
                 logger.warning(
                     "page cache: version listener disconnected; hits go through Django", exc_info=True
                 )
-            with self.lock:
-                self.checked_at = self.probed_at = self.backend_pid = None
             self.stopping.wait(backoff)
             backoff = min(backoff * 2, 5.0)
+
+    def listen(self, connection):
+        self.backend_pid = connection.info.backend_pid
+        probe = f"{CHANNEL}_probe_{self.backend_pid}"
+        # LISTEN before reading: a bump committed after the read is then always heard.
+        connection.execute(f"LISTEN {CHANNEL}")
+        connection.execute(f"LISTEN {probe}")
+        arriving = select.poll()
+        arriving.register(connection.fileno(), select.POLLIN)
+        self.arriving = arriving
+        self.read(connection, probe)
+        while not self.stopping.is_set():
+            for notification in connection.notifies(timeout=self.heartbeat):
+                if notification.channel == probe:
+                    self.checked_at = self.probed_at
+                elif notification.payload.isdigit():
+                    self.raise_to(int(notification.payload))
+            self.read(connection, probe)
+
+    def disconnected(self):
+        with self.lock:
+            self.checked_at = self.probed_at = self.backend_pid = self.arriving = None
 
 
 class ReadVersion:
