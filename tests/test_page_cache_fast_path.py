@@ -281,3 +281,12 @@ class TestListener:
         assert site.warm(url)
         answer, ran = site.get(url)
         assert not ran and b"During the outage" in answer["body"]
+
+    def test_until_the_listener_has_connected_every_hit_goes_to_django(self, site):
+        article = ArticleFactory()
+        url = article.get_absolute_url()
+        assert site.warm(url)
+        site.versions.stop()
+        # This request starts a new listener, which trusts nothing until its first probe has come back.
+        assert site.get(url)[1]
+        assert site.warm(url)
