@@ -1,8 +1,9 @@
-"""Two real gunicorn instances with production settings, sharing the test PostgreSQL database and the real Redis,
-as they would behind a load balancer: an edit through one shows through the other on the next request; static files
+"""Two real gunicorn instances with production settings, sharing the test database and the real Redis, as they
+would behind a load balancer: an edit through one shows through the other on the next request; hits answered in
+front of Django (the page cache's fast path) are Django's answers and still see edits made elsewhere; static files
 are compressed, hashed and cached for a year; a dropped database connection is replaced without a restart.
 
-Skipped on SQLite (the instances need a database server) and when Redis or gunicorn is not available."""
+The tests that watch PostgreSQL's connections skip on SQLite; all skip when Redis or gunicorn is not available."""
 
 import http.client
 import json
