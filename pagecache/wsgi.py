@@ -88,11 +88,13 @@ class Page:
                     if value
                 )
             response = respond(request, replay(self.entry), self.entry, now)
-            made = (
-                f"{response.status_code} {response.reason_phrase}",
-                list(response.items()),
-                response.content,
+            body = response.content
+            # The response holds a copy of the stored bytes: keep the entry's own instead, not a second copy.
+            body = next(
+                (kept for kept in (self.entry["content"], *self.entry["encoded"].values()) if kept == body),
+                body,
             )
+            made = (f"{response.status_code} {response.reason_phrase}", list(response.items()), body)
             # Validators come from clients, so there could be any number: keep a few (clients send back the ones
             # they were given), answer the rest without keeping them.
             if len(self.answers) < MAX_ANSWERS:
