@@ -243,13 +243,26 @@ def test_an_edit_through_one_instance_shows_through_the_other(instances):
     assert response.status == 302
     assert not Article.objects.published().filter(pk=story.pk).exists()
 
-    assert reader_side.get(url)[0].status == 404
+    assert shown(lambda: reader_side.get(url)[0].status == 404)
     assert b"Octopuses dream in colour" not in reader_side.get("/")[1]
 
     response, _ = editor_side.post_form(changelist, {"action": "publish", "_selected_action": [story.pk]})
     assert response.status == 302
-    response, body = reader_side.get(url)
-    assert response.status == 200 and b"Octopuses dream in colour" in body
+
+    def republished():
+        response, body = reader_side.get(url)
+        return response.status == 200 and b"Octopuses dream in colour" in body
+
+    assert shown(republished)
+
+
+def shown(check):
+    """Whether an edit made elsewhere shows: on the next request on SQLite (each hit reads the version), and on
+    PostgreSQL once the instance's listener has heard the NOTIFY, which a loaded machine can delay past the next
+    request (docs/performance.md, "How stale can a page be?")."""
+    if connection.vendor == "postgresql":
+        return wait_until(check)
+    return check()
 
 
 def test_conditional_request_through_the_other_instance(instances):
@@ -306,9 +319,7 @@ def test_every_worker_of_the_default_setup_sees_an_unpublish(embedded_instance):
     # Enough requests that every worker has rendered and stored the page, and answers it from its fast path.
     assert {embedded_instance.get(url)[0].status for _ in range(40)} == {200}
     Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
-    if connection.vendor == "postgresql":
-        # Workers hear of the bump by NOTIFY, as soon as it arrives rather than before their next request.
-        assert wait_until(lambda: embedded_instance.get(url)[0].status == 404)
+    assert shown(lambda: embedded_instance.get(url)[0].status == 404)
     assert [embedded_instance.get(url)[0].status for _ in range(20)] == [404] * 20
 
 
@@ -371,7 +382,7 @@ def test_hits_skip_django_and_still_see_an_edit_made_elsewhere(instances):
     assert head.headers["Content-Length"] == str(len(fast_body))
 
     Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
-    assert wait_until(lambda: reader.get(url)[0].status == 404)
+    assert shown(lambda: reader.get(url)[0].status == 404)
     assert [reader.get(url)[0].status for _ in range(10)] == [404] * 10
 
 
@@ -390,5 +401,5 @@ def test_an_edit_made_while_the_listeners_are_cut_off_still_shows(instances):
         )
     Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
     for instance in instances:
-        assert wait_until(lambda instance=instance: instance.get(url)[0].status == 404)
+        assert shown(lambda instance=instance: instance.get(url)[0].status == 404)
         assert [instance.get(url)[0].status for _ in range(10)] == [404] * 10
