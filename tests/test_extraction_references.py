@@ -451,3 +451,10 @@ def test_known_journal_names_are_found_word_by_word():
     assert len(gazetteer.matches(tokens, without=("j", "biol", "chem"))) == 2
     features = reference_crf.features(tokens, gazetteer)
     assert "journal_known=3p" in features[[token for token, _, _ in tokens].index("Biol")]
+
+
+def test_a_journal_does_not_end_in_the_month_after_it():
+    text = "Okafor, C., Tidal marsh carbon, Estuaries, November/December 2021, 44, 701-715."
+    labels = "F A A A O T T T O J J J J J Y O V O P O O O"
+    citation = parse_with(text, _labeller(labels))
+    assert (citation["journal"], citation["year"], citation["volume"]) == ("Estuaries", 2021, "44")

@@ -14,6 +14,7 @@ of a reference that spells one is a feature of its tokens (see :class:`Gazetteer
 import hashlib
 import json
 import re
+import threading
 from collections import Counter
 from functools import cache
 from importlib.metadata import version
@@ -324,6 +325,9 @@ def _ends_sentence(word):
     return len(word) > 1 and not (word[0].isupper() and word[1:].islower() and len(word) <= 7)
 
 
+_TAGGING = threading.Lock()
+
+
 @cache
 def _tagger():
     tagger = pycrfsuite.Tagger()
@@ -333,7 +337,11 @@ def _tagger():
 
 def tag(tokens):
     """One label per token, from the shipped model (loaded once per process)."""
-    return decode(_tagger(), tokens, features(tokens))
+    xseq = features(tokens)
+    # The tagger holds one sequence at a time, which decode's calls all read: a second thread must not set its
+    # own in between (GUNICORN_THREADS > 1).
+    with _TAGGING:
+        return decode(_tagger(), tokens, xseq)
 
 
 def decode(tagger, tokens, xseq):

@@ -77,9 +77,8 @@ def parse_with(text, label_tokens):
     result = empty_citation(raw)
     rest = take_identifiers(raw, result)
     tokens = reference_crf.tokenize(rest)
-    labels = _volume_before_pages(
-        tokens, _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
-    )
+    labels = _title_and_journal(tokens, _journal_without_month(tokens, list(label_tokens(tokens))))
+    labels = _volume_before_pages(tokens, _volume_after_journal(tokens, labels))
     runs = _runs(labels)
 
     if authors := runs.get("author"):
@@ -219,6 +218,24 @@ def _volume_after_journal(tokens, labels):
     if JOURNAL_VOLUME.fullmatch(tokens[last][0]):
         labels[last] = "V"
     return labels
+
+
+def _journal_without_month(tokens, labels):
+    """No journal's name ends in a month: when the model ran the journal into the date after it (“Geology; May
+    1999”, “Journal des savants, juillet-décembre 1996”), the month is the date's."""
+    journal = [i for i, label in enumerate(labels) if label == "J"]
+    while journal:
+        last = tokens[journal[-1]][0]
+        # A mark between two months (“November/December”) goes with them.
+        between = len(journal) > 1 and not last.isalnum() and _is_month(tokens[journal[-2]][0])
+        if not (_is_month(last) or between):
+            break
+        labels[journal.pop()] = "O"
+    return labels
+
+
+def _is_month(token):
+    return all(part in reference_crf.MONTHS for part in token.lower().split("-"))
 
 
 def _volume_before_pages(tokens, labels):
