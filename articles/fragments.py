@@ -27,10 +27,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from .cache import content_state, kept
 from .models import Article
 from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
+RELATED_TEMPLATE = "articles/includes/related.html"
 STORY_TEMPLATE = "articles/includes/story.html"
 SOCIAL_TEMPLATE = "articles/includes/story_social.html"
 # What each fragment reads besides the story's own row and its section.
@@ -160,3 +162,20 @@ def structured_data(article, request):
         return mark_safe(f'<script type="application/ld+json">{script}</script>')
 
     return _kept("structured_data", article, STORY_PARTS, {"site": site}, make)
+
+
+def related(article, limit):
+    """The story's related stories (ArticleQuerySet.related_to()) as their rendered block, "" when there are none.
+
+    They depend on other stories, so unlike the fragments above they cannot be keyed by the story's own content:
+    the block is kept under the content state the story's query read (articles/cache.py), so a kept article page
+    costs no query for them."""
+
+    def make():
+        stories = Article.objects.published().related_to(article, limit=limit)
+        if not stories:
+            return ""
+        return render_to_string(RELATED_TEMPLATE, {"related": stories, "site_name": settings.SITE_NAME})
+
+    key = ("related", article.pk, limit, timezone.get_current_timezone_name())
+    return kept.get(content_state(article), key, make)

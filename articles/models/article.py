@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.tasks import TaskResultStatus
@@ -16,6 +17,8 @@ from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
+
+from pagecache.versions import version_table
 
 from ..dates import in_range, validate_in_range
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
@@ -154,6 +157,43 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         """Everything the full-article template touches, in one query (see with_parts())."""
         return self.for_teasers().with_parts("tags", "quotes", "citations", "corrections")
+
+    def with_content_state(self):
+        """Each story also carries the content state its query read: the page cache's content version
+        (`content_version`) and the next moment a scheduled story goes public (`next_publication`). What a page
+        derives from published stories (related stories, a list's count) is the same while both are, so it can be
+        kept per process (articles/cache.py) at the cost of two index lookups in a query the page makes anyway.
+        Read in the same statement as the stories, so a value kept under a state never predates it."""
+        connection = connections[self.db]
+        sql = _STATE_SQL.get(connection.vendor)
+        if sql is None:
+            sql = _STATE_SQL[connection.vendor] = _state_sql(connection)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return self.annotate(
+            content_version=RawSQL(sql["version"], (), output_field=models.BigIntegerField()),
+            next_publication=RawSQL(
+                sql["next"], (Status.PUBLISHED, now), output_field=models.DateTimeField()
+            ),
+        )
+
+
+_STATE_SQL = {}  # database vendor -> the content state's subqueries
+
+
+def _state_sql(connection):
+    """Written out once per database, as parts.py's subqueries are, so a request compiles none of it. The next
+    publication is the earliest publication time of scheduled() stories (the only stories the clock alone makes
+    public); tests/test_kept.py holds it to scheduled()."""
+    quote = connection.ops.quote_name
+    meta = Article._meta
+    status, published_at = (quote(meta.get_field(name).column) for name in ("status", "published_at"))
+    return {
+        "version": f"(SELECT value FROM {version_table(connection)} WHERE id = 1)",
+        "next": (
+            f"(SELECT MIN(s.{published_at}) FROM {quote(meta.db_table)} s "
+            f"WHERE s.{status} = %s AND s.{published_at} > %s)"
+        ),
+    }
 
 
 class Article(models.Model):
