@@ -24,15 +24,20 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from .cache import content_state, kept
 from .models import Article
+from .navigation import section_links
 from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
 RELATED_TEMPLATE = "articles/includes/related.html"
+HEAD_TEMPLATE = "includes/head.html"
+HEADER_TEMPLATE = "includes/header.html"
+FOOTER_TEMPLATE = "includes/footer.html"
 STORY_TEMPLATE = "articles/includes/story.html"
 SOCIAL_TEMPLATE = "articles/includes/story_social.html"
 # What each fragment reads besides the story's own row and its section.
@@ -76,6 +81,8 @@ class Store:
 
 # About 50 MB per process at most (a teaser is ~1,000 characters, a story block 5,000-30,000).
 store = Store(getattr(settings, "FRAGMENT_STORE_CHARS", 25_000_000))
+# The page's frame (fragments.frame()): a few variants (one per section marked current in the header).
+frames = Store(2_000_000)
 
 
 @receiver(setting_changed)
@@ -83,6 +90,7 @@ def _settings_changed(**kwargs):
     """Settings shape fragments too (the house citation style, the site's name, storage URLs); they change only
     under override_settings() in tests, and then nothing kept before may be served."""
     store.clear()
+    frames.clear()
 
 
 def _row(instance):
@@ -179,3 +187,31 @@ def related(article, limit):
 
     key = ("related", article.pk, limit, timezone.get_current_timezone_name())
     return kept.get(content_state(article), key, make)
+
+
+def frame(template, **context):
+    """A part of every page's frame (the head's links, the header, the footer), rendered from `context` alone
+    (plain values) and kept, keyed by it and the script prefix its URLs begin with: each costs about a dozen
+    URL reversals and static lookups, as much as the rest of a kept page's template."""
+    material = ("frame", template, sorted(context.items()), get_script_prefix())
+    key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+    html = frames.get(key)
+    if html is None:
+        html = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+        frames.put(key, html)
+    return html
+
+
+def header(request, query, state):
+    """The site's header: the search box (holding `query`) and the section links, the current one marked.
+
+    The links are kept under the content state the page's query read (`state`; None when it read none), so a
+    page that read one does not ask the cache (Redis, in production) for them. A header with a search query is
+    rendered each time: readers' queries are not worth keeping."""
+    links = kept.get(state, ("section links",), section_links)
+    path = request.path
+    current = path if path == "/" or any(link["url"] == path for link in links) else ""
+    if query:
+        context = {"site_name": settings.SITE_NAME, "section_links": links, "current_path": current}
+        return render_to_string(HEADER_TEMPLATE, {**context, "query": query})
+    return frame(HEADER_TEMPLATE, section_links=links, current_path=current)

@@ -32,6 +32,7 @@ class PartsPaginator(Paginator):
     every render (about 8 ms over 100,000 stories)."""
 
     count_key = None
+    content_state = None  # as the page's stories read it, for what else the page keeps under it (the header)
 
     def page(self, number):
         if self.count_key is None or "count" in self.__dict__:
@@ -50,7 +51,8 @@ class PartsPaginator(Paginator):
             stories = listed[: self.per_page]
         stories = list(stories)
         if stories:
-            self.count = kept.get(content_state(stories[0]), self.count_key, self.object_list.count)
+            self.content_state = content_state(stories[0])
+            self.count = kept.get(self.content_state, self.count_key, self.object_list.count)
         # Past the last page (or none at all): the count from the database, and Paginator's errors.
         return Page(stories, self.validate_number(number), self)
 
@@ -73,6 +75,10 @@ class PublishedArticlesMixin:
         paginator = super().get_paginator(queryset, per_page, **kwargs)
         paginator.count_key = self.count_key
         return paginator
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "content_state": context["paginator"].content_state}
 
 
 class FrontPageMixin:
@@ -161,7 +167,11 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         # The story's JSON-LD is a fragment of the template (fragments.structured_data), made only when not kept.
-        return super().get_context_data(related=fragments.related(self.object, RELATED_COUNT), **kwargs)
+        return super().get_context_data(
+            related=fragments.related(self.object, RELATED_COUNT),
+            content_state=content_state(self.object),
+            **kwargs,
+        )
 
     def get(self, request, *args, **kwargs):
         try:

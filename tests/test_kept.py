@@ -216,3 +216,27 @@ class TestContentState:
             Article.objects.filter(pk=shown.pk).update(headline="Renamed in the transaction")
             assert "Renamed in the transaction" in related_block(html(client, story.get_absolute_url()))
         assert kept.hits == 0
+
+
+class TestFrame:
+    """The head's links, the header and the footer are kept per process; what they show still follows the page."""
+
+    def test_the_current_section_and_the_search_words_follow_the_page(self, client):
+        section = SectionFactory(name="Space", slug="space")
+        ArticleFactory(section=section)
+        assert '<a href="/section/space/" aria-current="page">Space</a>' in html(client, "/section/space/")
+        home = html(client, "/")
+        assert '<a href="/section/space/">Space</a>' in home
+        assert '<a href="/" aria-current="page">Latest</a>' in home
+        assert 'value="dark matter"' in html(client, "/search/?q=dark+matter")
+        assert 'name="q" value=""' in html(client, "/")
+
+    def test_a_renamed_section_shows_in_the_header(self, client):
+        section = SectionFactory(name="Space", slug="space")
+        story = ArticleFactory(section=section)
+        html(client, "/")
+        html(client, story.get_absolute_url())
+        section.name = "Astronomy"
+        section.save()
+        for path in ["/", story.get_absolute_url()]:
+            assert '<a href="/section/space/">Astronomy</a>' in html(client, path)
