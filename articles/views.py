@@ -162,8 +162,14 @@ class ArticleDetailView(DetailView):
         return Article.objects.published().for_detail()
 
     def get_object(self, queryset=None):
-        # The content state comes with the story, for its kept related stories (fragments.related).
-        return super().get_object(self.get_queryset().with_content_state())
+        # The content state comes with the story, for its kept related stories (fragments.related). Readers'
+        # stories come from the query written once per database (published_story()); staff's through the ORM.
+        if workflow.can_preview(self.request.user):
+            return super().get_object(self.get_queryset().with_content_state())
+        story = Article.objects.published_story(self.kwargs[self.slug_url_kwarg])
+        if story is None:
+            raise Http404("No story at this address.")
+        return story
 
     def get_context_data(self, **kwargs):
         # The story's JSON-LD is a fragment of the template (fragments.structured_data), made only when not kept.

@@ -240,3 +240,33 @@ class TestFrame:
         section.save()
         for path in ["/", story.get_absolute_url()]:
             assert '<a href="/section/space/">Astronomy</a>' in html(client, path)
+
+
+class TestPublishedStory:
+    """The article page's query written once per database gives what the ORM's would."""
+
+    def test_same_story_parts_and_state_as_the_orm(self):
+        story = full_story(quotes=2, citations=2, tags=3, section=SectionFactory(name="Desk"))
+        fast = Article.objects.published_story(story.slug)
+        orm = Article.objects.published().for_detail().with_content_state().get(slug=story.slug)
+        fields = [field.attname for field in Article._meta.concrete_fields if field.name != "search_vector"]
+        assert [getattr(fast, name) for name in fields] == [getattr(orm, name) for name in fields]
+        assert fast.get_deferred_fields() == orm.get_deferred_fields() == {"search_vector"}
+        assert Article.section.is_cached(fast)
+        assert [getattr(fast.section, f.attname) for f in Section._meta.concrete_fields] == [
+            getattr(orm.section, f.attname) for f in Section._meta.concrete_fields
+        ]
+        assert fast.parts_text == orm.parts_text
+        assert [tag.name for tag in fast.tags.all()] == [tag.name for tag in orm.tags.all()]
+        assert fast.content_version == orm.content_version
+
+    def test_only_published_stories(self):
+        draft = ArticleFactory(draft=True)
+        scheduled = ArticleFactory(published_at=timezone.now() + timedelta(minutes=1))
+        without_section = ArticleFactory(section=None)
+        assert Article.objects.published_story(draft.slug) is None
+        assert Article.objects.published_story(scheduled.slug) is None
+        assert Article.objects.published_story("no-such-story") is None
+        assert Article.objects.published_story(without_section.slug).section is None
+        with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+            assert Article.objects.published_story(scheduled.slug).pk == scheduled.pk
