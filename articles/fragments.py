@@ -35,6 +35,7 @@ from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
 RELATED_TEMPLATE = "articles/includes/related.html"
+LISTING_TEMPLATE = "articles/includes/listing.html"
 HEAD_TEMPLATE = "includes/head.html"
 HEADER_TEMPLATE = "includes/header.html"
 FOOTER_TEMPLATE = "includes/footer.html"
@@ -170,6 +171,29 @@ def structured_data(article, request):
         return mark_safe(f'<script type="application/ld+json">{script}</script>')
 
     return _kept("structured_data", article, STORY_PARTS, {"site": site}, make)
+
+
+def listing(stories, front, heading, heading_kind):
+    """A list page's stories as laid out: the front page's lead, latest and rails (`front`, on first pages of home
+    and sections, None elsewhere), or the grid; `heading` and its kind as the page has them (None on home).
+
+    Kept under the digests of its stories, taken as their teasers' keys are (every column a teaser or the front
+    page's layout reads), so a page listing the same stories in the same order uses it without running the
+    template's loops; after an edit, the listing is laid out again from kept teasers, one of them re-rendered."""
+    stories = list(stories)
+    digests = [_key("listed", story, TEASER_PARTS, {}) for story in stories]
+    key = None
+    if all(digest is not None for digest in digests):
+        material = ("listing", digests, front is not None, heading_kind, str(heading) if heading else "")
+        key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+    context = {"articles": stories, "front": front, "heading": heading, "heading_kind": heading_kind}
+    make = _template(LISTING_TEMPLATE, None, **context)
+    html = store.get(key) if key is not None else None
+    if html is None:
+        html = make()
+        if key is not None:
+            store.put(key, html)
+    return html
 
 
 def related(article, limit):

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
@@ -89,7 +90,11 @@ class FrontPageMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number == 1:
-            context["front"] = front_page.arrange(context["articles"], by_section=self.rails_by_section)
+            # Laid out only when the listing is not kept (fragments.listing()).
+            articles = context["articles"]
+            context["front"] = SimpleLazyObject(
+                lambda: front_page.arrange(articles, by_section=self.rails_by_section)
+            )
         return context
 
 

@@ -29,6 +29,14 @@ def story_structured_data(context, article):
     return fragments.structured_data(article, context["request"])
 
 
+@register.simple_tag(takes_context=True)
+def story_listing(context):
+    """A list page's stories as laid out (fragments.listing())."""
+    return fragments.listing(
+        context["articles"], context.get("front"), context.get("heading"), context.get("heading_kind")
+    )
+
+
 @register.simple_tag
 def site_head():
     """The links in every page's head: fonts, style sheet, icons, manifest, the site's feeds."""
