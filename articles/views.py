@@ -33,6 +33,7 @@ class PartsPaginator(Paginator):
     every render (about 8 ms over 100,000 stories)."""
 
     count_key = None
+    rows = None  # with count_key: what fetches even the first page's stories by id (the list's query, unfiltered)
     content_state = None  # as the page's stories read it, for what else the page keeps under it (the header)
 
     def page(self, number):
@@ -45,12 +46,15 @@ class PartsPaginator(Paginator):
         if wanted < 1:
             return super().page(number)  # raises as Paginator does
         bottom = (wanted - 1) * self.per_page
-        listed = self.object_list.with_content_state()
-        if bottom:
-            stories = listed.filter(pk__in=self.object_list[bottom : bottom + self.per_page].values("pk"))
+        if bottom or self.rows is not None:
+            # The page's ids first, then their rows by id alone (from `rows` when set, see FilteredListView).
+            ids = self.object_list[bottom : bottom + self.per_page].values("pk")
+            rows = (self.rows if self.rows is not None else self.object_list).filter(pk__in=ids)
+            if self.object_list.query.order_by:  # else both keep the model's ordering
+                rows = rows.order_by(*self.object_list.query.order_by)
+            stories = list(rows.with_content_state())
         else:
-            stories = listed[: self.per_page]
-        stories = list(stories)
+            stories = list(self.object_list.with_content_state()[: self.per_page])
         if stories:
             self.content_state = content_state(stories[0])
             self.count = kept.get(self.content_state, self.count_key, self.object_list.count)
@@ -126,6 +130,10 @@ class FilteredListView(PublishedArticlesMixin, ListView):
         if hasattr(self.heading, "listed"):
             paginator.count = self.heading.listed
         paginator.count_key = (self.model_for_heading._meta.label, self.heading.pk)
+        # A heading's newest stories are chosen as ids from the covering index (migration 0009) and their rows
+        # fetched by id alone: fetching the rows under the heading's filter read every story of a tag (2,500 at
+        # 100,000 stories) before sorting, 21 ms against 10, and repeating the filter joined the tag's items twice.
+        paginator.rows = Article.objects.for_teasers()
         return paginator
 
     def get_queryset(self):
