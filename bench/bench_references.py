@@ -6,7 +6,9 @@ The references (by default the shipped copy of the shared set, articles/extracti
 are dealt into k folds by position (reference i goes to fold i mod k). For each fold a CRF is trained on the other
 folds plus the press-layout references written for this project (press.jsonl, never scored), exactly as
 `manage.py train_reference_model` trains the shipped one, and `parse_reference`'s pipeline runs on
-the held-out fold with that model. So every figure is on references the model never saw.
+the held-out fold with that model. The journal names the features look up are those of the training folds
+only, as the shipped model's are those of its training data. So every figure is on references the model
+never saw, and no held-out journal name is known to it unless a training reference names it too.
 
 A field is right when it equals the label after collapsing white space and trimming the punctuation and quotes
 that the labels themselves trim ("60," is labelled 60); the DOI ignores case. The first page counts an
@@ -112,9 +114,11 @@ def main():
             reference_crf.train(reference_crf.training_sequences(train, prepare_for_training), model)
             trained_in = time.perf_counter() - started
             tagger = reference_crf.tagger_for(model)
+            # The journals the fold's model may know are the training folds' only.
+            journals = reference_crf.Gazetteer(reference_crf.journal_names(train))
 
-            def label(tokens, tagger=tagger):
-                return tagger.tag(reference_crf.features(tokens)) if tokens else []
+            def label(tokens, tagger=tagger, journals=journals):
+                return reference_crf.decode(tagger, tokens, reference_crf.features(tokens, journals))
 
             started = time.perf_counter()
             citations = [parse_with(row["reference"], label) for row in test]

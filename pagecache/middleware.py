@@ -28,6 +28,9 @@ from .versions import current_content_version
 
 PAGE_KEY = "pagecache:page:{digest}"
 SCHEDULE_KEY = "pagecache:schedule:{version}"
+# Where the middleware leaves the entry it served or stored, current under the version it read, for the WSGI fast
+# path (wsgi.py) to serve the next identical request without Django.
+SERVED_ENTRY = "pagecache.entry"
 
 # A reader with either cookie may see something personal: a logged-in page, or a one-off message.
 BYPASS_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
@@ -64,14 +67,28 @@ def cache_deadline(version, now):
     return known["at"]
 
 
-def accepted_encodings(request):
-    """The content codings the client accepts (q=0 means refused)."""
+def parse_accept_encoding(header):
+    """The content codings an Accept-Encoding header accepts (q=0 means refused)."""
     accepted = set()
-    for item in request.headers.get("Accept-Encoding", "").split(","):
+    for item in header.split(","):
         name, _, params = item.strip().partition(";")
         if params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
             accepted.add(name.strip().lower())
-    return accepted
+    return frozenset(accepted)
+
+
+def accepted_encodings(request):
+    return parse_accept_encoding(request.headers.get("Accept-Encoding", ""))
+
+
+def chosen_encoding(entry, accepted):
+    """The stored encoding sent to a client accepting these codings (None: the page as rendered)."""
+    return next((name for name in entry["encoded"] if name in accepted), None)
+
+
+def max_age(entry, now):
+    """What browsers and CDNs may keep the page for: never past the entry's own expiry."""
+    return max(0, min(settings.PAGE_CACHE_MAX_AGE, int(entry["expires"] - now)))
 
 
 def is_anonymous_read(request):
@@ -92,12 +109,42 @@ def is_storable(request, response):
     )
 
 
+def replay(entry):
+    """A stored page as a response, before respond() picks its encoding and adds the validators."""
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"]:
+        response.headers[name] = value
+    return response
+
+
+def respond(request, response, entry, now):
+    """The page in the best encoding the client accepts, with validators for that encoding, or a 304."""
+    etag = f'"{entry["etag"]}"'
+    encoding = chosen_encoding(entry, accepted_encodings(request))
+    if encoding is not None:
+        response.content = entry["encoded"][encoding]
+        response.headers["Content-Encoding"] = encoding
+        # Each encoding is a different representation, so it needs its own strong validator.
+        etag = f'"{entry["etag"]}-{encoding}"'
+    if entry["encoded"]:
+        patch_vary_headers(response, ["Accept-Encoding"])
+    response.headers["Content-Length"] = str(len(response.content))
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(entry["last_modified"])
+    patch_cache_control(response, public=True, max_age=max_age(entry, now))
+    return get_conditional_response(
+        request, etag=etag, last_modified=entry["last_modified"], response=response
+    )
+
+
 class PageCacheMiddleware:
     """Serves and stores public pages for anonymous readers; adds ETag, Last-Modified, Vary and Cache-Control.
 
     Comes first in MIDDLEWARE, so a cache hit costs one small query and a memory lookup, and nothing else; the
     headers the security and CSP middleware add are stored with the page (for anonymous readers they never vary,
-    as public pages use no CSP nonce). Static files are left to WhiteNoise.
+    as public pages use no CSP nonce). Static files are left to WhiteNoise. Each entry served or stored is left in
+    the WSGI environ (``SERVED_ENTRY``), from which the fast path (wsgi.py) answers the same request next time
+    without reaching Django.
     """
 
     def __init__(self, get_response):
@@ -122,7 +169,8 @@ class PageCacheMiddleware:
         now = time.time()
         entry, previous = self.lookup(key, version, now)
         if entry is not None:
-            return self.respond(request, self.replay(entry), entry, now)
+            request.environ[SERVED_ENTRY] = entry
+            return respond(request, replay(entry), entry, now)
 
         response = self.get_response(request)
         if not is_storable(request, response):
@@ -131,7 +179,8 @@ class PageCacheMiddleware:
         if fresh["expires"] - now >= 1:
             for tier in tiers():
                 tier.set(key, fresh, timeout=math.ceil(fresh["expires"] - now))
-        return self.respond(request, response, fresh, now)
+            request.environ[SERVED_ENTRY] = fresh
+        return respond(request, response, fresh, now)
 
     def lookup(self, key, version, now):
         """(entry, None) for a current page, copied into the tiers above the one holding it; else (None, the
@@ -170,30 +219,3 @@ class PageCacheMiddleware:
             "content": content,
             "encoded": bodies,
         }
-
-    def replay(self, entry):
-        response = HttpResponse(entry["content"], status=entry["status"])
-        for name, value in entry["headers"]:
-            response.headers[name] = value
-        return response
-
-    def respond(self, request, response, entry, now):
-        """The page in the best encoding the client accepts, with validators for that encoding, or a 304."""
-        etag = f'"{entry["etag"]}"'
-        accepted = accepted_encodings(request)
-        encoding = next((name for name in entry["encoded"] if name in accepted), None)
-        if encoding is not None:
-            response.content = entry["encoded"][encoding]
-            response.headers["Content-Encoding"] = encoding
-            # Each encoding is a different representation, so it needs its own strong validator.
-            etag = f'"{entry["etag"]}-{encoding}"'
-        if entry["encoded"]:
-            patch_vary_headers(response, ["Accept-Encoding"])
-        response.headers["Content-Length"] = str(len(response.content))
-        response.headers["ETag"] = etag
-        response.headers["Last-Modified"] = http_date(entry["last_modified"])
-        max_age = max(0, min(settings.PAGE_CACHE_MAX_AGE, int(entry["expires"] - now)))
-        patch_cache_control(response, public=True, max_age=max_age)
-        return get_conditional_response(
-            request, etag=etag, last_modified=entry["last_modified"], response=response
-        )

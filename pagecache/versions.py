@@ -11,8 +11,12 @@ Why the bump comes after the commit, and only once per transaction: a page rende
 old rows and is labelled with the old version, which the bump retires; a bump inside the transaction would hold a
 row lock until the commit and make concurrent writers queue (or deadlock) on it.
 
-The value is read with one indexed query per request; cached pages carry the version they were rendered under.
+The value is read with one indexed query per request that reaches Django; cached pages carry the version they were
+rendered under. On PostgreSQL each bump is also announced with NOTIFY on ``CHANNEL``, in the same statement, so
+that processes serving hits without Django (wsgi.py) learn of it without a query (known.py).
 """
+
+import weakref
 
 from django.apps import apps
 from django.conf import settings
@@ -21,6 +25,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from .models import ContentVersion
 
 SQL_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REPLACE")
+CHANNEL = "pagecache_content_version"
+
+# Whoever keeps a version known without asking the database (known.NotifiedVersion) in this process: told of the
+# bumps this process commits at once, so a write followed by a read in one process never waits for the NOTIFY.
+local_watchers = weakref.WeakSet()
 
 
 def version_table(connection):
@@ -40,11 +49,30 @@ def bump_content_version(using=DEFAULT_DB_ALIAS):
     """Make every cached page stale, in every process and instance."""
     connection = connections[using]
     table = version_table(connection)
+    # One statement, so two first bumps at once cannot both insert; SQLite and PostgreSQL share this syntax.
+    upsert = (
+        f"INSERT INTO {table} (id, value) VALUES (1, 1) "
+        f"ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1 RETURNING value"
+    )
     with connection.cursor() as cursor:
-        # One statement, so two first bumps at once cannot both insert; SQLite and PostgreSQL share this syntax.
-        cursor.execute(
-            f"INSERT INTO {table} (id, value) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET value = {table}.value + 1"
-        )
+        if connection.vendor == "postgresql":
+            # NOTIFY is delivered when the bump commits, in commit order, which is the order of the values (the
+            # row lock serialises bumps); listeners take the largest value they have heard.
+            cursor.execute(
+                f"WITH bumped AS ({upsert}) SELECT value, pg_notify(%s, value::text) FROM bumped", [CHANNEL]
+            )
+        else:
+            cursor.execute(upsert)
+        value = cursor.fetchone()[0]
+    if local_watchers:
+
+        def tell():
+            for watcher in list(local_watchers):
+                watcher.raise_to(value)
+
+        # Inside a transaction the value is not committed yet (and may never be): tell them once it is.
+        transaction.on_commit(tell, using=using)
+    return value
 
 
 class ContentWriteWatcher:

@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import re
 
+import pycrfsuite
 import pytest
 
 from articles.extraction import reference_crf
@@ -348,3 +350,104 @@ def test_year_like_page_range_is_not_the_publication_year():
     text = "Okafor, C. Tidal marsh carbon. IEEE Trans. Estuaries 44, 1805–1815 (2021)."
     labels = "F A A O T T T O J J J J V O Y O O O Y O O"
     assert parse_with(text, _labeller(labels))["year"] == 2021
+
+
+def test_a_title_of_two_sentences_is_not_cut_before_the_journal():
+    # Titles ask questions and run to two sentences; the model says where the title ends.
+    text = (
+        "Okafor CW, Reyes PL. 2015. Salt and light. Marsh grasses without a gardener? Current Opinion in Plant "
+        "Biology 14: 283-289."
+    )
+    labels = "F A O A A O Y O T T T T T T T T T T J J J J J V O P O O O"
+    citation = parse_with(text, _labeller(labels))
+    assert citation["title"] == "Salt and light. Marsh grasses without a gardener?"
+    assert citation["journal"] == "Current Opinion in Plant Biology"
+
+
+def test_a_bracket_left_open_at_the_end_of_a_field_is_dropped():
+    text = "Okafor C. Night shifts on the ward. Soins cadres (2019) 12: 40-45."
+    labels = "F A O T T T T T O J J J Y O V O P O O O"
+    assert parse_with(text, _labeller(labels))["journal"] == "Soins cadres"
+
+
+def _toy_tagger(path, sequences):
+    """A CRF trained here on a few sequences of made-up tokens, to show what decode does with a model's labels."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for words, labels in sequences:
+        trainer.append(_toy_features(words), labels.split())
+    trainer.train(str(path))
+    return reference_crf.tagger_for(path)
+
+
+def _toy_features(words):
+    return [{"w=" + word: 1.0} for word in words.split()]
+
+
+def _toy_tokens(words):
+    return [(word, 0, 0) for word in words.split()]
+
+
+def test_decoding_keeps_each_field_in_one_run(tmp_path):
+    """Every training reference has each field in one run, but the likeliest labels need not (a title cut in two
+    at a misread “sp. n.,”): decode never returns a field in two pieces."""
+    # A model that has learnt that a full stop inside a title is no part of it.
+    sequences = [("w w . w w", "T T O T T"), ("w w . j j", "T T O J J"), ("w . w w", "T O T T")]
+    tagger = _toy_tagger(tmp_path / "model.crfsuite", sequences)
+    words = "w w . w w"
+    assert tagger.tag(_toy_features(words)) == ["T", "T", "O", "T", "T"]
+
+    labels = "".join(reference_crf.decode(tagger, _toy_tokens(words), _toy_features(words)))
+    assert len(labels) == 5
+    assert all(len(re.findall(f"{label}+", labels)) <= 1 for label in reference_crf.ONE_RUN), labels
+    assert reference_crf.decode(tagger, [], []) == []
+
+
+def test_decoding_finds_a_title_when_the_model_found_only_a_journal(tmp_path):
+    # Every training reference has a title: the likeliest stretch before the journal becomes it.
+    sequences = [("a . w w . j", "F O O O O J"), ("a . t t . j", "F O T T O J")]
+    tagger = _toy_tagger(tmp_path / "model.crfsuite", sequences)
+    words = "a . w w . j"
+    assert "T" not in tagger.tag(_toy_features(words))
+    assert reference_crf.decode(tagger, _toy_tokens(words), _toy_features(words)) == [
+        "F",
+        "O",
+        "T",
+        "T",
+        "O",
+        "J",
+    ]
+
+
+def test_the_number_before_an_issue_and_a_colon_is_the_volume():
+    text = "Okafor C. Marsh carbon. Estuaries. 2011. 27(17): 105-113."
+    labels = "F A O T T O J O Y O O O O O O P O O O"
+    citation = parse_with(text, _labeller(labels))
+    assert (citation["volume"], citation["issue"], citation["first_page"]) == ("27", "17", "105")
+    # An issue printed after a bracketed volume, or after “n°”, is not a volume.
+    text = "Okafor C. Marsh carbon. Estuaries n°13: 105-113."
+    assert parse_with(text, _labeller("F A O T T O J O O O O P O O O"))["volume"] == ""
+
+
+def test_known_journal_names_are_found_word_by_word():
+    rows = [
+        {"journal": "J. Biol. Chem."},
+        {"journal": "J Biol Chem"},
+        {"journal": "Estuaries"},
+        {"journal": "D"},
+    ]
+    names = reference_crf.journal_names(rows)
+    assert names == {("j", "biol", "chem"): 2, ("estuaries",): 1}
+    gazetteer = reference_crf.Gazetteer(names)
+    tokens = reference_crf.tokenize(
+        "Okafor C. D. Marsh carbon. J Biol. Chem. 44, 701 (2021); Estuaries 2, 3."
+    )
+    assert [(tokens[first][0], tokens[last][0]) for first, last in gazetteer.matches(tokens)] == [
+        ("J", "Chem"),
+        ("Estuaries", "Estuaries"),
+    ]
+    # In training, a reference's own journal counts only when another reference names it too: the model
+    # learns to read journals it has never seen, as it must.
+    assert len(gazetteer.matches(tokens, without=("estuaries",))) == 1
+    assert len(gazetteer.matches(tokens, without=("j", "biol", "chem"))) == 2
+    features = reference_crf.features(tokens, gazetteer)
+    assert "journal_known=3p" in features[[token for token, _, _ in tokens].index("Biol")]

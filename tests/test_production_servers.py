@@ -1,8 +1,9 @@
-"""Two real gunicorn instances with production settings, sharing the test PostgreSQL database and the real Redis,
-as they would behind a load balancer: an edit through one shows through the other on the next request; static files
+"""Two real gunicorn instances with production settings, sharing the test database and the real Redis, as they
+would behind a load balancer: an edit through one shows through the other on the next request; hits answered in
+front of Django (the page cache's fast path) are Django's answers and still see edits made elsewhere; static files
 are compressed, hashed and cached for a year; a dropped database connection is replaced without a restart.
 
-Skipped on SQLite (the instances need a database server) and when Redis or gunicorn is not available."""
+The tests that watch PostgreSQL's connections skip on SQLite; all skip when Redis or gunicorn is not available."""
 
 import http.client
 import json
@@ -302,7 +303,92 @@ def test_every_worker_of_the_default_setup_sees_an_unpublish(embedded_instance):
     """Without Redis each worker keeps its own pages; they must still all drop a story unpublished elsewhere."""
     story = full_story(headline="Withdrawn before lunch")
     url = story.get_absolute_url()
-    # Enough requests that every worker has rendered and stored the page.
-    assert {embedded_instance.get(url)[0].status for _ in range(20)} == {200}
+    # Enough requests that every worker has rendered and stored the page, and answers it from its fast path.
+    assert {embedded_instance.get(url)[0].status for _ in range(40)} == {200}
     Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
+    if connection.vendor == "postgresql":
+        # Workers hear of the bump by NOTIFY, as soon as it arrives rather than before their next request.
+        assert wait_until(lambda: embedded_instance.get(url)[0].status == 404)
     assert [embedded_instance.get(url)[0].status for _ in range(20)] == [404] * 20
+
+
+def wait_until(condition, seconds=15):
+    """Poll until condition() is true; the limit is generous, as nothing here is about speed."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+LISTENER = "newsroom-pagecache-listener"
+
+
+def django_connections():
+    """The instances' own database connections (not their version listeners, nor this test's)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND application_name <> %s",
+            [LISTENER],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def drop_django_connections():
+    with connection.cursor() as cursor:
+        for pid in django_connections():
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert wait_until(lambda: django_connections() == [])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="observes the instances' PostgreSQL connections"
+)
+def test_hits_skip_django_and_still_see_an_edit_made_elsewhere(instances):
+    """A hit answered in front of Django opens no database connection; it is Django's answer; and an unpublish
+    made by another process (this one) reaches it."""
+    reader = instances[1]
+    story = full_story(headline="Glaciers sing at night")
+    url = story.get_absolute_url()
+
+    def answered_without_django():
+        drop_django_connections()
+        response, _ = reader.get(url, **{"Accept-Encoding": "gzip, br"})
+        return response.status == 200 and django_connections() == []
+
+    assert wait_until(answered_without_django), "the fast path never answered"
+    fast, fast_body = reader.get(url, **{"Accept-Encoding": "gzip, br"})
+    # A validator that matches nothing sends the request through Django, which answers the same page.
+    django, django_body = reader.get(url, **{"Accept-Encoding": "gzip, br", "If-None-Match": '"other"'})
+    assert fast_body == django_body and fast.headers["Content-Encoding"] == "br"
+    assert [item for item in fast.getheaders() if item[0] != "Date"] == [
+        item for item in django.getheaders() if item[0] != "Date"
+    ]
+    head, head_body = reader.request("HEAD", url, headers={"Accept-Encoding": "gzip, br"})
+    assert head.status == 200 and head_body == b""
+    assert head.headers["Content-Length"] == str(len(fast_body))
+
+    Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
+    assert wait_until(lambda: reader.get(url)[0].status == 404)
+    assert [reader.get(url)[0].status for _ in range(10)] == [404] * 10
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="about PostgreSQL's server connections")
+def test_an_edit_made_while_the_listeners_are_cut_off_still_shows(instances):
+    """Every connection dropped, the version listeners' too, then an unpublish before they reconnect: they read
+    the version again when they do, and until then hits go through Django's query."""
+    story = full_story(headline="Bees count to four")
+    url = story.get_absolute_url()
+    for instance in instances:
+        assert {instance.get(url)[0].status for _ in range(5)} == {200}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
+    for instance in instances:
+        assert wait_until(lambda instance=instance: instance.get(url)[0].status == 404)
+        assert [instance.get(url)[0].status for _ in range(10)] == [404] * 10

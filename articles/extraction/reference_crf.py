@@ -7,12 +7,14 @@ next to its training data (AnyStyle's labelled references, BSD-2-Clause: see the
 ``manage.py train_reference_model`` rebuilds it byte for byte.
 
 Training data gives each field's value, not each token's label, so :func:`labels_for` finds the values in
-the reference to label its tokens.
+the reference to label its tokens. The journal names the training data gives are also a gazetteer: a stretch
+of a reference that spells one is a feature of its tokens (see :class:`Gazetteer`).
 """
 
 import hashlib
 import json
 import re
+from collections import Counter
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -51,6 +53,8 @@ PAGES_AFTER_VOLUME = re.compile(
 )
 FIELD_LABELS = (("title", "T"), ("journal", "J"), ("year", "Y"), ("volume", "V"), ("first_page", "P"))
 QUOTES = set("\"“”„«»'‘’`")
+# Labels of which a training reference has at most one run: each field is one stretch of the reference.
+ONE_RUN = "FTJYVP"
 
 
 def _words(text):
@@ -118,10 +122,71 @@ def _token_features(tokens):
     return words
 
 
-def features(tokens):
-    """CRF features for each token: itself, its neighbours, and where it stands in the reference."""
+def journal_names(rows):
+    """The journals the labelled rows name, as word tuples (“J. Biol. Chem.” → ("j", "biol", "chem")), each
+    with how many rows name it: the gazetteer the ``journal_known`` features look names up in."""
+    names = Counter(_journal_key(row.get("journal")) for row in rows)
+    # A name of one or two letters (“D” of “Physical Review D” cut short) would match every initial.
+    return Counter({key: count for key, count in names.items() if len("".join(key)) > 2})
+
+
+def _journal_key(journal):
+    words = tokenize(" ".join(strip_markup(journal or "").split()))
+    return tuple(token.lower() for token, _, _ in words if token[0].isalnum())
+
+
+@cache
+def _shipped_journals():
+    return Gazetteer(journal_names(read_training() + read_training(PRESS_PATH)))
+
+
+class Gazetteer:
+    """Journal names to find in a reference, word by word; ``without`` is one name to ignore when it is named
+    only once (in training, a reference's own journal: the model must learn what a journal it has never seen
+    looks like, as every new reference's may be)."""
+
+    def __init__(self, names):
+        self.names = names
+        self.prefixes = {key[:end] for key in names for end in range(1, len(key) + 1)}
+
+    def matches(self, tokens, without=()):
+        """(first token, last token) of each known journal name in tokens, longest first, left to right."""
+        words = [i for i, (token, _, _) in enumerate(tokens) if token[0].isalnum()]
+        lowered = [tokens[i][0].lower() for i in words]
+        found = []
+        start = 0
+        while start < len(words):
+            best = 0
+            for end in range(start + 1, len(words) + 1):
+                key = tuple(lowered[start:end])
+                if key not in self.prefixes:
+                    break
+                if self.names.get(key, 0) - (key == without) > 0:
+                    best = end
+            if best:
+                found.append((words[start], words[best - 1]))
+                start = best
+            else:
+                start += 1
+        return found
+
+
+def features(tokens, journals=None, without=()):
+    """CRF features for each token: itself, its neighbours, and where it stands in the reference.
+
+    ``journals`` is the gazetteer of known journal names (by default the shipped training data's).
+    """
     words = _token_features(tokens)
     count = len(tokens)
+    known = [""] * count
+    for first, last in (journals or _shipped_journals()).matches(tokens, without):
+        words_in = sum(1 for i in range(first, last + 1) if words[i][2] != "p")
+        size = "1" if words_in == 1 else "2" if words_in == 2 else "3"
+        after = words[last + 1][2][0] if last + 1 < count else "$"
+        for i in range(first, last + 1):
+            known[i] = size + after
+        if first:
+            known[first - 1] = known[first - 1] or "before"
     # A full stop after a word of two or more letters ends a part; after an initial (“J.”) or what looks like
     # an abbreviation in a journal's name (“Geophys.”, “Res.”) it does not.
     ends_part = [
@@ -175,6 +240,8 @@ def features(tokens):
             feats.append("name=" + name)
         if lexicon[i][0]:
             feats.append("journal_word")
+        if known[i]:
+            feats.append("journal_known=" + known[i])
         if lexicon[i][1]:
             feats.append("month")
         if marker and (kind != "w" or any(c.isdigit() for c in token)):
@@ -266,9 +333,82 @@ def _tagger():
 
 def tag(tokens):
     """One label per token, from the shipped model (loaded once per process)."""
-    if not tokens:
+    return decode(_tagger(), tokens, features(tokens))
+
+
+def decode(tagger, tokens, xseq):
+    """The model's likeliest labels, with each field in one run, as in every training reference.
+
+    When the likeliest sequence splits a field (a title cut in two at the “sp. n.,” inside it, a second year in
+    the journal's name), the likeliest of the sequences that join its runs or keep only one of them is taken.
+    Few references need it, so the cost of scoring candidates is rarely paid.
+    """
+    if not xseq:
         return []
-    return _tagger().tag(features(tokens))
+    tagger.set(xseq)
+    labels = tagger.tag()
+    for label in ONE_RUN:
+        runs = _label_runs(labels, label)
+        if len(runs) < 2:
+            continue
+        joined = labels[:]
+        joined[runs[0][0] : runs[-1][1]] = [label] * (runs[-1][1] - runs[0][0])
+        candidates = [joined] + [_keep_run(tagger, labels, runs, keep, label) for keep in runs]
+        labels = max(candidates, key=tagger.probability)
+    if "J" in labels and "T" not in labels and not _runs_over_a_part(labels, tokens, "J"):
+        # Every training reference has a title as well as a journal: the likeliest stretch to be it. (A journal
+        # that runs over a full stop holds the title: parse_reference splits it there.)
+        labels = max(_title_candidates(labels, tokens), key=tagger.probability, default=labels)
+    return labels
+
+
+def _runs_over_a_part(labels, tokens, label):
+    """Whether label runs over a full stop or question mark after a word (references.py splits it there)."""
+    inside = [i for i, current in enumerate(labels) if current == label][1:-1]
+    return any(tokens[i][0] in ".?!" and len(tokens[i - 1][0]) > 1 for i in inside)
+
+
+def _title_candidates(labels, tokens):
+    """labels with a title made of a stretch the model left unlabelled, or of the end of the author list after
+    one of its commas or full stops (“Birch, A Case Study of Group Ideology”)."""
+    word = [token[0].isalnum() for token, _, _ in tokens]
+    stretches = _label_runs(labels, "O")
+    for start, end in _label_runs(labels, "A"):
+        stretches += [(i + 1, end) for i in range(start, end) if not word[i]]
+    candidates = []
+    journal = labels.index("J")
+    for start, end in stretches:
+        end = min(end, journal)
+        while start < end and not word[start]:
+            start += 1
+        while end > start and not word[end - 1]:
+            end -= 1
+        if start < end:
+            candidates.append(labels[:start] + ["T"] * (end - start) + labels[end:])
+    return candidates
+
+
+def _label_runs(labels, label):
+    """(start, end) of each run of label in labels, end exclusive."""
+    runs = []
+    for i, current in enumerate(labels):
+        if current == label:
+            if runs and runs[-1][1] == i:
+                runs[-1][1] = i + 1
+            else:
+                runs.append([i, i + 1])
+    return runs
+
+
+def _keep_run(tagger, labels, runs, keep, label):
+    """labels with every run of label but keep given the likeliest other label at each of its positions."""
+    others = [other for other in tagger.labels() if other != label]
+    kept = labels[:]
+    for run in runs:
+        if run is not keep:
+            for i in range(*run):
+                kept[i] = max(others, key=lambda other, i=i: tagger.marginal(other, i))
+    return kept
 
 
 def labels_for(text, fields):
@@ -357,7 +497,11 @@ def read_training(path=TRAINING_PATH):
 
 
 def training_sequences(rows, prepare):
-    """(features, labels) for every row whose fields could be placed in its text, in the rows' order."""
+    """(features, labels) for every row whose fields could be placed in its text, in the rows' order.
+
+    The gazetteer is the rows' own journals, each row's left out when no other row names it.
+    """
+    journals = Gazetteer(journal_names(rows))
     sequences = []
     for row in rows:
         # The text is cleaned before labelling (parse_reference cleans it too), so the values are as well.
@@ -368,7 +512,7 @@ def training_sequences(rows, prepare):
         labelled = labels_for(prepare(row["reference"]), fields)
         if labelled is not None:
             tokens, labels = labelled
-            sequences.append((features(tokens), labels))
+            sequences.append((features(tokens, journals, _journal_key(row.get("journal"))), labels))
     return sequences
 
 

@@ -44,6 +44,7 @@ LAST_PAGE = re.compile(r"\s*[-–—‑]\s*(?P<last>[A-Za-z]{0,4}\d+[A-Za-z]?)(?
 PAGE_PREFIX = re.compile(r"^pp?\.?(?=\d)")  # “p245” is page 245
 ARTICLE_NUMBER = re.compile(r"e[A-Za-z]*\d[A-Za-z0-9]*")
 JOURNAL_VOLUME = re.compile(r"[A-Z]?\d{1,4}[a-z]?")
+ISSUE_MARKS = {")", "°", "º", "n", "no", "nr", "issue"}
 DASHES = "-–—‑‐"
 ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>1[6-9][0-9]{2}|20[0-9]{2})(?![0-9])")
 QUOTES = "\"“”„«»‘’`'"
@@ -76,7 +77,9 @@ def parse_with(text, label_tokens):
     result = empty_citation(raw)
     rest = take_identifiers(raw, result)
     tokens = reference_crf.tokenize(rest)
-    labels = _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
+    labels = _volume_before_pages(
+        tokens, _volume_after_journal(tokens, _title_and_journal(tokens, list(label_tokens(tokens))))
+    )
     runs = _runs(labels)
 
     if authors := runs.get("author"):
@@ -180,18 +183,6 @@ def _title_and_journal(tokens, labels):
         run = max(_runs(labels)[present], key=len)
         if stops := _part_ends(tokens, run):
             _split_at(tokens, labels, run, stops[-1])
-    # A title running straight into the journal with no separator between them overran it at a full stop or
-    # question mark (“Does coffee keep mice awake? Proc. Natl Acad. Sci. USA”).
-    runs = _runs(labels)
-    if "T" in runs and "J" in runs:
-        title = max(runs["T"], key=len)
-        after = title[-1] + 1
-        if after < len(labels) and labels[after] == "J" and (stops := _part_ends(tokens, title)):
-            _split_at(tokens, labels, title, stops[-1])
-        elif (questions := [i for i in title[1:-1] if tokens[i][0] in "?!"]) and "J" in labels[
-            after : after + 2
-        ]:
-            _split_at(tokens, labels, title, questions[-1])
     return labels
 
 
@@ -230,6 +221,24 @@ def _volume_after_journal(tokens, labels):
     return labels
 
 
+def _volume_before_pages(tokens, labels):
+    """“27(17):10507” and “3:131” print the volume, its issue in brackets and a colon before the first page:
+    when the model found pages but no volume (“Langmuir. 2011. 27(17):10507–13”), that number is it."""
+    if "V" in labels or "P" not in labels:
+        return labels
+    i = labels.index("P") - 1
+    if i < 1 or tokens[i][0] != ":":
+        return labels
+    i -= 1
+    if tokens[i][0] == ")" and i >= 3 and tokens[i - 2][0] == "(":
+        i -= 3
+    # Not an issue: “(71)3:”, “n°13:”.
+    before = tokens[i - 1][0].lower() if i else ""
+    if labels[i] == "O" and JOURNAL_VOLUME.fullmatch(tokens[i][0]) and before not in ISSUE_MARKS:
+        labels[i] = "V"
+    return labels
+
+
 def _part_ends(tokens, run):
     return [i for i in run[1:-1] if tokens[i][0] in ".?!" and len(tokens[i - 1][0]) > 1]
 
@@ -257,7 +266,8 @@ def _same_run(key, previous_label):
 
 
 def _strip_field(value):
-    return value.strip().strip("".join(QUOTES)).rstrip(".,;: ").strip().strip("".join(QUOTES)).strip()
+    # A bracket left open at the end (“Soins cadres(”) opened what the field does not hold.
+    return value.strip().strip("".join(QUOTES)).rstrip(".,;: ([").strip().strip("".join(QUOTES)).strip()
 
 
 def _year(token):
