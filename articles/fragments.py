@@ -24,13 +24,21 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from .cache import content_state, kept
 from .models import Article
+from .navigation import section_links
 from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
+RELATED_TEMPLATE = "articles/includes/related.html"
+LISTING_TEMPLATE = "articles/includes/listing.html"
+HEAD_TEMPLATE = "includes/head.html"
+HEADER_TEMPLATE = "includes/header.html"
+FOOTER_TEMPLATE = "includes/footer.html"
 STORY_TEMPLATE = "articles/includes/story.html"
 SOCIAL_TEMPLATE = "articles/includes/story_social.html"
 # What each fragment reads besides the story's own row and its section.
@@ -74,6 +82,8 @@ class Store:
 
 # About 50 MB per process at most (a teaser is ~1,000 characters, a story block 5,000-30,000).
 store = Store(getattr(settings, "FRAGMENT_STORE_CHARS", 25_000_000))
+# The page's frame (fragments.frame()): a few variants (one per section marked current in the header).
+frames = Store(2_000_000)
 
 
 @receiver(setting_changed)
@@ -81,6 +91,7 @@ def _settings_changed(**kwargs):
     """Settings shape fragments too (the house citation style, the site's name, storage URLs); they change only
     under override_settings() in tests, and then nothing kept before may be served."""
     store.clear()
+    frames.clear()
 
 
 def _row(instance):
@@ -160,3 +171,71 @@ def structured_data(article, request):
         return mark_safe(f'<script type="application/ld+json">{script}</script>')
 
     return _kept("structured_data", article, STORY_PARTS, {"site": site}, make)
+
+
+def listing(stories, front, heading, heading_kind):
+    """A list page's stories as laid out: the front page's lead, latest and rails (`front`, on first pages of home
+    and sections, None elsewhere), or the grid; `heading` and its kind as the page has them (None on home).
+
+    Kept under the digests of its stories, taken as their teasers' keys are (every column a teaser or the front
+    page's layout reads), so a page listing the same stories in the same order uses it without running the
+    template's loops; after an edit, the listing is laid out again from kept teasers, one of them re-rendered."""
+    stories = list(stories)
+    digests = [_key("listed", story, TEASER_PARTS, {}) for story in stories]
+    key = None
+    if all(digest is not None for digest in digests):
+        material = ("listing", digests, front is not None, heading_kind, str(heading) if heading else "")
+        key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+    context = {"articles": stories, "front": front, "heading": heading, "heading_kind": heading_kind}
+    make = _template(LISTING_TEMPLATE, None, **context)
+    html = store.get(key) if key is not None else None
+    if html is None:
+        html = make()
+        if key is not None:
+            store.put(key, html)
+    return html
+
+
+def related(article, limit):
+    """The story's related stories (ArticleQuerySet.related_to()) as their rendered block, "" when there are none.
+
+    They depend on other stories, so unlike the fragments above they cannot be keyed by the story's own content:
+    the block is kept under the content state the story's query read (articles/cache.py), so a kept article page
+    costs no query for them."""
+
+    def make():
+        stories = Article.objects.published().related_to(article, limit=limit)
+        if not stories:
+            return ""
+        return render_to_string(RELATED_TEMPLATE, {"related": stories, "site_name": settings.SITE_NAME})
+
+    key = ("related", article.pk, limit, timezone.get_current_timezone_name())
+    return kept.get(content_state(article), key, make)
+
+
+def frame(template, **context):
+    """A part of every page's frame (the head's links, the header, the footer), rendered from `context` alone
+    (plain values) and kept, keyed by it and the script prefix its URLs begin with: each costs about a dozen
+    URL reversals and static lookups, as much as the rest of a kept page's template."""
+    material = ("frame", template, sorted(context.items()), get_script_prefix())
+    key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
+    html = frames.get(key)
+    if html is None:
+        html = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+        frames.put(key, html)
+    return html
+
+
+def header(request, query, state):
+    """The site's header: the search box (holding `query`) and the section links, the current one marked.
+
+    The links are kept under the content state the page's query read (`state`; None when it read none), so a
+    page that read one does not ask the cache (Redis, in production) for them. A header with a search query is
+    rendered each time: readers' queries are not worth keeping."""
+    links = kept.get(state, ("section links",), section_links)
+    path = request.path
+    current = path if path == "/" or any(link["url"] == path for link in links) else ""
+    if query:
+        context = {"site_name": settings.SITE_NAME, "section_links": links, "current_path": current}
+        return render_to_string(HEADER_TEMPLATE, {**context, "query": query})
+    return frame(HEADER_TEMPLATE, section_links=links, current_path=current)

@@ -43,3 +43,14 @@ def editor_client(client, editor):
 def writer_client(client, writer):
     client.force_login(writer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    """Values kept under a content state (articles/cache.py) must not outlive their test: between transactional
+    tests the database is emptied, so the version starts again and SQLite hands out the same ids."""
+    from articles.cache import kept
+
+    kept.clear()
+    yield
+    kept.clear()

@@ -162,6 +162,21 @@ class TestLists:
         assert "Story five, edited" in html
         assert fragments.store.renders == renders + 1
 
+    @pytest.mark.parametrize("path", ["/", "/section/space/", "/tag/stars/", "/author/ada/"])
+    def test_a_kept_listing_follows_the_order_and_the_layout(self, client, twenty, path):
+        """The listing of a page (its layout, every teaser) is kept under its stories' content: a story moved to
+        the top, or to another section (another rail on the home page), is where it belongs on the next request."""
+        client.get(path)
+        moved = twenty[7]
+        Article.objects.filter(pk=moved.pk).update(published_at=timezone.now() + timedelta(seconds=-1))
+        html = client.get(path).content.decode()
+        assert html.index(moved.headline) < min(html.index(f"{s.headline}<") for s in twenty if s != moved)
+        if path == "/":
+            Article.objects.filter(pk=twenty[12].pk).update(section=SectionFactory(name="Oceans"))
+            html = client.get(path).content.decode()
+            assert '<h2 class="rail-heading" id="rail-2"><a href="/section/' in html
+            assert "Oceans</a></h2>" in html
+
     def test_an_author_rename_rerenders_their_teasers_only(
         self, client, twenty, django_assert_max_num_queries
     ):

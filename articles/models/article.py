@@ -1,13 +1,16 @@
 import html
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator
 from django.db import connections, models
 from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.tasks import TaskResultStatus
@@ -17,18 +20,23 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
+from pagecache.versions import version_table
+
 from ..dates import in_range, validate_in_range
 from ..images import CleanImageField, Picture, images_without_alt, sync_hero_renditions
 from ..sanitize import clean_html, strip_tags
 from . import parts
 from .quote import Quote
 from .redirect import ArticleRedirect
+from .section import Section
 from .status import Status
 
 WORDS_PER_MINUTE = 230
 # The hero rendition that link previews (Open Graph, Twitter) and search engines are given.
 SHARE_IMAGE_WIDTH = 1200
 RELATED_CANDIDATES = 200
+# The parts a story's page shows (for_detail()), bylines first as for_teasers() brings them.
+STORY_PART_NAMES = ("bylines", "tags", "quotes", "citations", "corrections")
 # How a story belongs to each kind of listing page.
 LISTING_LOOKUPS = {"section": "section", "tag": "tags", "author": "bylines__author"}
 
@@ -57,9 +65,10 @@ def _plain(text):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """What the public may see: published, and its time has come. The only spelling of this rule."""
-        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """What the public may see: published, and its time has come (by `now`, the present when None). The only
+        spelling of this rule."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now() if now is None else now)
 
     def listed_under(self, heading):
         """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
@@ -153,7 +162,109 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything the full-article template touches, in one query (see with_parts())."""
-        return self.for_teasers().with_parts("tags", "quotes", "citations", "corrections")
+        return self.for_teasers().with_parts(*STORY_PART_NAMES[1:])
+
+    def published_story(self, slug):
+        """The published story at `slug` as published().for_detail().with_content_state() fetches it, or None.
+
+        The article page's query, written once per database (_story_sql()) and run with this request's slug and
+        time: composing and compiling it through the ORM cost twice the CPU of running it, on the page readers ask
+        for most. The ORM still writes its WHERE clause, from published(), once."""
+        connection = connections[self.db]
+        if connection.alias not in _STORY_SQL:
+            _STORY_SQL[connection.alias] = _story_sql(connection)
+        sql, marked = _STORY_SQL[connection.alias]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        params = [
+            p
+            for expression in parts.annotations(connection, *STORY_PART_NAMES).values()
+            for p in expression.params
+        ]
+        params += [now if param is _NOW else slug if param is _SLUG else param for param in marked]
+        stories = list(self.model.objects.raw(sql, params, using=self.db))
+        for story in stories:
+            story.section = parts.row(Section, story.__dict__.pop("section_row"), connection.vendor)
+            parts.attach(story)
+        return stories[0] if stories else None
+
+    def with_content_state(self):
+        """Each story also carries the content state its query read: the page cache's content version
+        (`content_version`) and the next moment a scheduled story goes public (`next_publication`). What a page
+        derives from published stories (related stories, a list's count) is the same while both are, so it can be
+        kept per process (articles/cache.py) at the cost of two index lookups in a query the page makes anyway.
+        Read in the same statement as the stories, so a value kept under a state never predates it."""
+        connection = connections[self.db]
+        sql = _STATE_SQL.get(connection.vendor)
+        if sql is None:
+            sql = _STATE_SQL[connection.vendor] = _state_sql(connection)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return self.annotate(
+            content_version=RawSQL(sql["version"], (), output_field=models.BigIntegerField()),
+            next_publication=RawSQL(
+                sql["next"], (Status.PUBLISHED, now), output_field=models.DateTimeField()
+            ),
+        )
+
+
+_STATE_SQL = {}  # database vendor -> the content state's subqueries
+
+
+def _state_sql(connection):
+    """Written out once per database, as parts.py's subqueries are, so a request compiles none of it. The next
+    publication is the earliest publication time of scheduled() stories (the only stories the clock alone makes
+    public); tests/test_kept.py holds it to scheduled()."""
+    quote = connection.ops.quote_name
+    meta = Article._meta
+    status, published_at = (quote(meta.get_field(name).column) for name in ("status", "published_at"))
+    return {
+        "version": f"(SELECT value FROM {version_table(connection)} WHERE id = 1)",
+        "next": (
+            f"(SELECT MIN(s.{published_at}) FROM {quote(meta.db_table)} s "
+            f"WHERE s.{status} = %s AND s.{published_at} > %s)"
+        ),
+    }
+
+
+_STORY_SQL = {}  # database alias -> (the published story query, its parameters after the parts', with _NOW and
+# _SLUG where the request's time and slug go)
+_NOW, _SLUG = object(), object()
+# Stand-ins compiled into the published-story query's WHERE clause, then replaced by _NOW and _SLUG.
+_STAND_IN_NOW, _STAND_IN_SLUG = datetime(2000, 1, 1, 0, 0, 1, 234567, tzinfo=UTC), "\x00story-slug"
+
+
+def _story_sql(connection):
+    """published().for_detail().with_content_state() for one slug, written out: the story's columns (all but
+    the search vector), its parts (parts.py), the content state and its section as JSON, for the story the ORM's
+    compilation of published().filter(slug=...) picks. Returns the SQL and its parameters after the parts', with
+    _NOW and _SLUG where the request's values go."""
+    quote = connection.ops.quote_name
+    meta = Article._meta
+    table = quote(meta.db_table)
+    chosen = Article.objects.using(connection.alias).published(now=_STAND_IN_NOW).filter(slug=_STAND_IN_SLUG)
+    chosen_sql, chosen_params = (
+        chosen.order_by().values("pk").query.get_compiler(connection=connection).as_sql()
+    )
+    stand_in_now = connection.ops.adapt_datetimefield_value(_STAND_IN_NOW)
+    chosen_params = [
+        _NOW if param == stand_in_now else _SLUG if param == _STAND_IN_SLUG else param
+        for param in chosen_params
+    ]
+    if _NOW not in chosen_params or _SLUG not in chosen_params:
+        raise ImproperlyConfigured("published() no longer compiles to a query with the time and the slug.")
+    columns = [
+        f"{table}.{quote(field.column)}" for field in meta.concrete_fields if field.name != "search_vector"
+    ]
+    # The parts' parameters (the content type of tags) are the parts': story_params() asks for them each time.
+    columns += [
+        f"{expression.sql} AS {quote(name)}"
+        for name, expression in parts.annotations(connection, *STORY_PART_NAMES).items()
+    ]
+    state = _state_sql(connection)
+    columns += [f"{state['version']} AS content_version", f"{state['next']} AS next_publication"]
+    section_key = f"{table}.{quote(meta.get_field('section').column)}"
+    columns.append(f"{parts.row_sql(connection, Section, section_key)} AS section_row")
+    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE {table}.{quote(meta.pk.column)} IN ({chosen_sql})"
+    return sql, [Status.PUBLISHED, _NOW, *chosen_params]
 
 
 class Article(models.Model):

@@ -148,6 +148,29 @@ def _instance(model, row, vendor, prefix=""):
     return model.from_db(model.objects.db, None, values)
 
 
+def row_sql(connection, model, key):
+    """A subquery giving the row of `model` whose primary key is `key` (an outer column, written out) as the text
+    of one JSON object, every concrete column by attname, as the parts' arrays carry their rows; `row()` makes
+    the instance."""
+    quote = connection.ops.quote_name
+    pairs = [(field.attname, f"p.{quote(field.column)}") for field in model._meta.concrete_fields]
+    if connection.vendor == "postgresql":
+        build, cast = "jsonb_build_object", "::text"
+        keys = ", ".join(f"'{name}'::text, {column}" for name, column in pairs)
+    else:
+        build, cast = "json_object", ""
+        keys = ", ".join(f"'{name}', {column}" for name, column in pairs)
+    return (
+        f"(SELECT {build}({keys}){cast} FROM {quote(model._meta.db_table)} p "
+        f"WHERE p.{quote(model._meta.pk.column)} = {key})"
+    )
+
+
+def row(model, text, vendor):
+    """The instance of `model` from row_sql()'s JSON text, as a query would have loaded it (None for NULL)."""
+    return None if text is None else _instance(model, json.loads(text), vendor)
+
+
 def annotations(connection, *names):
     """The annotations that bring `names` (keys of _parts()) along with each story from `connection`."""
     parts = _parts()

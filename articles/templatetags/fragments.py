@@ -1,5 +1,5 @@
 """{% teaser %}, {% story_block %}, {% story_social %}, {% story_structured_data %}: a story's fragments, kept
-by content (fragments.py)."""
+by content; {% site_head %}, {% site_header %}, {% site_footer %}: the page's frame, kept (fragments.py)."""
 
 from django import template
 
@@ -27,3 +27,27 @@ def story_social(context, article):
 @register.simple_tag(takes_context=True)
 def story_structured_data(context, article):
     return fragments.structured_data(article, context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def story_listing(context):
+    """A list page's stories as laid out (fragments.listing())."""
+    return fragments.listing(
+        context["articles"], context.get("front"), context.get("heading"), context.get("heading_kind")
+    )
+
+
+@register.simple_tag
+def site_head():
+    """The links in every page's head: fonts, style sheet, icons, manifest, the site's feeds."""
+    return fragments.frame(fragments.HEAD_TEMPLATE)
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context):
+    return fragments.header(context["request"], context.get("query"), context.get("content_state"))
+
+
+@register.simple_tag
+def site_footer():
+    return fragments.frame(fragments.FOOTER_TEMPLATE)
