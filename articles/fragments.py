@@ -30,7 +30,7 @@ from django.utils.safestring import mark_safe
 
 from .cache import content_state, kept
 from .models import Article
-from .navigation import section_links
+from .navigation import load_section_links, section_links
 from .structured_data import news_article, to_script_json
 
 TEASER_TEMPLATE = "articles/teaser.html"
@@ -229,10 +229,12 @@ def frame(template, **context):
 def header(request, query, state):
     """The site's header: the search box (holding `query`) and the section links, the current one marked.
 
-    The links are kept under the content state the page's query read (`state`; None when it read none), so a
-    page that read one does not ask the cache (Redis, in production) for them. A header with a search query is
-    rendered each time: readers' queries are not worth keeping."""
-    links = kept.get(state, ("section links",), section_links)
+    Under a content state the page's query read (`state`), the links are read from the database once per state
+    and kept, so they are exact like the rest of the page: a section renamed with update(), or by another worker
+    whose write-through reached only its own cache, shows on the next page. A page that read no state takes them
+    from the navigation cache. A header with a search query is rendered each time: readers' queries are not worth
+    keeping."""
+    links = kept.get(state, ("section links",), load_section_links) if state is not None else section_links()
     path = request.path
     current = path if path == "/" or any(link["url"] == path for link in links) else ""
     if query:

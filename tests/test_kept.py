@@ -68,7 +68,8 @@ def related_block(page):
 class TestRelatedStories:
     def test_kept_article_page_costs_one_query(self, client, neighbours, django_assert_max_num_queries):
         story, _others = neighbours
-        first = html(client, story.get_absolute_url(), django_assert_max_num_queries, 3)
+        # The story, the two related-stories queries and the header's section links, once per content state.
+        first = html(client, story.get_absolute_url(), django_assert_max_num_queries, 4)
         assert related_block(first).count("Neighbour ") == 4
         second = html(client, story.get_absolute_url(), django_assert_max_num_queries, 1)
         assert second == first
@@ -139,7 +140,8 @@ class TestListCounts:
     def test_kept_count_costs_no_query(
         self, client, stories, path, kept_budget, django_assert_max_num_queries
     ):
-        first = html(client, path, django_assert_max_num_queries, kept_budget + 1)
+        # The first request under a state also counts the stories and reads the header's section links.
+        first = html(client, path, django_assert_max_num_queries, kept_budget + 2)
         assert "Page 1 of" not in first  # one page: no pagination
         second = html(client, path, django_assert_max_num_queries, kept_budget)
         assert second == first
@@ -240,6 +242,24 @@ class TestFrame:
         section.save()
         for path in ["/", story.get_absolute_url()]:
             assert '<a href="/section/space/">Astronomy</a>' in html(client, path)
+
+    @pytest.mark.parametrize("where", ["here", "elsewhere"])
+    def test_a_section_renamed_with_update_shows_in_the_header(self, client, where):
+        """update() sends no signal, so the navigation cache's write-through never hears of it; nor does this
+        process's cache hear of another worker's save when there is no Redis."""
+        section = SectionFactory(name="Space", slug="space")
+        story = ArticleFactory(section=section)
+        for path in ["/", story.get_absolute_url()]:
+            assert '<a href="/section/space/">Space</a>' in html(client, path).split("</header>", 1)[0]
+
+        def rename():
+            Section.objects.filter(pk=section.pk).update(name="Astronomy")
+
+        rename() if where == "here" else elsewhere(rename)
+        for path in ["/", story.get_absolute_url()]:
+            # The header alone: the story's own teaser and byline link its section the same way.
+            header = html(client, path).split("</header>", 1)[0]
+            assert '<a href="/section/space/">Astronomy</a>' in header
 
 
 class TestPublishedStory:
