@@ -119,7 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
-            "options": f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '15000'))}",
+            # No parallel workers: a page's queries take milliseconds, and starting a worker for one (PostgreSQL
+            # does for a tag page's scan of its tagged stories) costs more than it saves, on a core gunicorn needs.
+            "options": (
+                f"-c statement_timeout={int(os.environ.get('DB_STATEMENT_TIMEOUT_MS', '15000'))}"
+                " -c max_parallel_workers_per_gather=0"
+            ),
         }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

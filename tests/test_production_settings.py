@@ -190,5 +190,7 @@ def test_postgresql_sessions_have_timeouts():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone() == ("15s",)
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
     assert connection.settings_dict["OPTIONS"]["connect_timeout"] == 5
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
