@@ -79,6 +79,27 @@ class TestLists:
         shown = re.findall(r'class="teaser-headline"><a href="[^"]*">(Story \d+)</a>', html)
         assert shown == [f"Story {n:02}" for n in range(20, 40)]
 
+    # Committed for real: inside a transaction the heading brings its count and the page takes the plain path.
+    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.parametrize("tagged", [range(0, 45, 2), range(37, 45)], ids=["common", "rare-and-old"])
+    def test_tag_first_page_is_the_tags_newest(
+        self, client, monkeypatch, tagged, django_assert_max_num_queries
+    ):
+        """A tag page's first page looks through the newest TAG_WALK stories first: a tag on every other story
+        is found there; one on old stories only is not, and the page falls back to the tag's items. Either way
+        it lists the tag's 20 newest published stories (or all of them), newest first."""
+        monkeypatch.setattr("articles.models.article.TAG_WALK", 40)
+        now = timezone.now()
+        for n in range(45):
+            tags = ["walked"] if n in tagged else ["other"]
+            ArticleFactory(headline=f"Story {n:02}", published_at=now - timedelta(hours=n), tags=tags)
+        ArticleFactory(headline="Story draft", draft=True, tags=["walked"])
+        # The heading; the page's stories by their ids; then, once per content state, the count and the header.
+        with django_assert_max_num_queries(4):
+            html = client.get(reverse("articles:tag", kwargs={"slug": "walked"})).content.decode()
+        shown = re.findall(r'class="teaser-headline"><a href="[^"]*">(Story [^<]+)</a>', html)
+        assert shown == [f"Story {n:02}" for n in tagged][:20]
+
     def test_section_lists_only_its_stories(self, client):
         mine, other = ArticleFactory(), ArticleFactory()
         response = client.get(mine.section.get_absolute_url())

@@ -39,6 +39,9 @@ RELATED_CANDIDATES = 200
 STORY_PART_NAMES = ("bylines", "tags", "quotes", "citations", "corrections")
 # How a story belongs to each kind of listing page.
 LISTING_LOOKUPS = {"section": "section", "tag": "tags", "author": "bylines__author"}
+# How many of the newest stories a tag page's first page looks through for the tag before reading its items
+# (ArticleQuerySet.newest_ids_under_tag()).
+TAG_WALK = 4000
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,44 @@ class ArticleQuerySet(models.QuerySet):
     def listed_under(self, heading):
         """Stories on the page (and in the feeds) of a section, a tag or an author; `heading` is that object."""
         return self.filter(**{LISTING_LOOKUPS[heading._meta.model_name]: heading})
+
+    def newest_ids_under_tag(self, tag, count):
+        """The ids of the `count` newest of these stories tagged `tag`, as SQL for ``pk__in``: a tag page's first
+        page, chosen in a time that does not grow with the number of stories.
+
+        listed_under()'s join reads every item of the tag and sorts them (2,500 at 100,000 stories, 10 ms). This
+        first looks through the newest TAG_WALK stories alone, in order, probing taggit's unique (content type,
+        object, tag) index for each and stopping at `count` (a tag on one story in forty: about 800 probes, 1 ms).
+        Those are the tag's newest whenever `count` are found there, since every story outside is older. Only when
+        fewer are (a rare tag) does the join run, and a rare tag has few items to read. EXISTS alone, unbounded,
+        would let PostgreSQL walk every story for a rare tag (165 ms for a tag of three old stories at 100,000)."""
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        ordering = ("-published_at", "-pk")
+        newest_sql, newest_params = (
+            self.order_by(*ordering)
+            .values("pk", "published_at")[:TAG_WALK]
+            .query.get_compiler(using=self.db)
+            .as_sql()
+        )
+        joined_sql, joined_params = (
+            self.listed_under(tag)
+            .order_by(*ordering)
+            .values("pk")[:count]
+            .query.get_compiler(using=self.db)
+            .as_sql()
+        )
+        items = TaggedItem._meta
+        column = {name: quote(items.get_field(name).column) for name in ("content_type", "object_id", "tag")}
+        sql = (
+            f"WITH walk AS (SELECT n.pk FROM ({newest_sql}) n WHERE EXISTS (SELECT 1 FROM {quote(items.db_table)} t "
+            f"WHERE t.{column['content_type']} = %s AND t.{column['tag']} = %s AND t.{column['object_id']} = n.pk) "
+            f"ORDER BY n.published_at DESC, n.pk DESC LIMIT {int(count)}) "
+            f"SELECT pk FROM walk WHERE (SELECT COUNT(*) FROM walk) = {int(count)} "
+            f"UNION ALL SELECT pk FROM ({joined_sql}) j WHERE (SELECT COUNT(*) FROM walk) < {int(count)}"
+        )
+        content_type = ContentType.objects.get_for_model(Article).pk
+        return RawSQL(sql, (*newest_params, content_type, tag.pk, *joined_params))
 
     def count_listed_under(self, heading_model):
         """An expression for annotating sections, tags or authors (`heading_model`) with how many of these
