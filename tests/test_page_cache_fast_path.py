@@ -8,7 +8,6 @@ The tests commit for real (transactional database), because the content version 
 
 import logging
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -23,20 +22,11 @@ from pagecache.known import NotifiedVersion, version_source
 from pagecache.wsgi import PageCacheFastPath
 
 from .factories import ArticleFactory, full_story
+from .waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
-
-
-def wait_until(condition, seconds=15):
-    """Poll until condition() is true; the limit is generous, as nothing here is about speed."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 class Site:

@@ -29,6 +29,7 @@ from articles.models import Article, Status
 
 from .external import redis_client, unavailable
 from .factories import UserFactory, full_story
+from .waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_TEST_URL = "redis://127.0.0.1:6379/5"
@@ -321,16 +322,6 @@ def test_every_worker_of_the_default_setup_sees_an_unpublish(embedded_instance):
     Article.objects.filter(pk=story.pk).update(status=Status.DRAFT)
     assert shown(lambda: embedded_instance.get(url)[0].status == 404)
     assert [embedded_instance.get(url)[0].status for _ in range(20)] == [404] * 20
-
-
-def wait_until(condition, seconds=15):
-    """Poll until condition() is true; the limit is generous, as nothing here is about speed."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 LISTENER = "newsroom-pagecache-listener"
