@@ -74,6 +74,15 @@ class Store:
                 _key, dropped = self.items.popitem(last=False)
                 self.chars -= len(dropped)
 
+    def kept(self, key, make):
+        """The HTML stored under `key`, or `make()`'s, stored when there is a key (None: render every time)."""
+        html = self.get(key) if key is not None else None
+        if html is None:
+            html = make()
+            if key is not None:
+                self.put(key, html)
+        return html
+
     def clear(self):
         with self.lock:
             self.items.clear()
@@ -125,15 +134,13 @@ def _key(kind, article, parts, options):
 
 def _kept(kind, article, parts, options, make):
     """The fragment from the store, or made by `make()` (and stored when the story can be keyed)."""
-    key = _key(kind, article, parts, options)
-    html = store.get(key) if key is not None else None
-    if html is None:
-        html = make()
+
+    def counted():
         with store.lock:
             store.renders += 1
-        if key is not None:
-            store.put(key, html)
-    return html
+        return make()
+
+    return store.kept(_key(kind, article, parts, options), counted)
 
 
 def _template(template, article, **context):
@@ -187,13 +194,7 @@ def listing(stories, front, heading, heading_kind):
         material = ("listing", digests, front is not None, heading_kind, str(heading) if heading else "")
         key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
     context = {"articles": stories, "front": front, "heading": heading, "heading_kind": heading_kind}
-    make = _template(LISTING_TEMPLATE, None, **context)
-    html = store.get(key) if key is not None else None
-    if html is None:
-        html = make()
-        if key is not None:
-            store.put(key, html)
-    return html
+    return store.kept(key, _template(LISTING_TEMPLATE, None, **context))
 
 
 def related(article, limit):
@@ -219,11 +220,7 @@ def frame(template, **context):
     URL reversals and static lookups, as much as the rest of a kept page's template."""
     material = ("frame", template, sorted(context.items()), get_script_prefix())
     key = hashlib.blake2b(repr(material).encode(), digest_size=20).hexdigest()
-    html = frames.get(key)
-    if html is None:
-        html = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
-        frames.put(key, html)
-    return html
+    return frames.kept(key, lambda: render_to_string(template, {"site_name": settings.SITE_NAME, **context}))
 
 
 def header(request, query, state):

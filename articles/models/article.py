@@ -295,7 +295,7 @@ def _story_sql(connection):
     columns = [
         f"{table}.{quote(field.column)}" for field in meta.concrete_fields if field.name != "search_vector"
     ]
-    # The parts' parameters (the content type of tags) are the parts': story_params() asks for them each time.
+    # The parts' own parameters (the content type of tags) are not kept here: published_story() asks for them.
     columns += [
         f"{expression.sql} AS {quote(name)}"
         for name, expression in parts.annotations(connection, *STORY_PART_NAMES).items()
